@@ -1,0 +1,53 @@
+"""Shared figure style: a colour-blind-safe palette and sizes readable on a projector.
+
+Every plotting helper in the package draws with these colours (Okabe & Ito's
+palette, distinguishable with the common forms of colour blindness) and the
+``rc`` settings below, so figures look alike across notebooks and slides.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import matplotlib as mpl
+
+__all__ = ["DIVERGING_CMAP", "OKABE_ITO", "PALETTE", "SEQUENTIAL_CMAP", "style"]
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "black": "#000000",
+}
+# Order used for successive lines/bars: strong contrasts first.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+SEQUENTIAL_CMAP = "viridis"
+DIVERGING_CMAP = "RdBu_r"
+
+RC = {
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "figure.dpi": 100,
+    "font.size": 13,
+    "axes.titlesize": 15,
+    "axes.labelsize": 14,
+    "legend.fontsize": 12,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "lines.linewidth": 2.2,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "image.cmap": SEQUENTIAL_CMAP,
+}
+
+
+@contextmanager
+def style():
+    """Context manager: draw a figure with the package's style."""
+    with mpl.rc_context(RC):
+        yield
