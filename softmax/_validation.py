@@ -13,6 +13,7 @@ vectorized loss reads X only in its two matrix products.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -21,8 +22,10 @@ __all__ = [
     "as_float_array",
     "check_loss_inputs",
     "check_reg",
+    "check_result",
     "check_scores",
     "compute_dtype",
+    "reports_overflow",
 ]
 
 
@@ -165,3 +168,31 @@ def check_scores(scores: np.ndarray, X: np.ndarray, W: np.ndarray) -> None:
         f"the scores X @ W overflow {scores.dtype} (largest finite value "
         f"{np.finfo(scores.dtype).max:.3g}); rescale X or W"
     )
+
+
+def check_result(loss: float, dW: np.ndarray) -> None:
+    """Raise ``ValueError`` if finite inputs still gave an infinite loss or gradient.
+
+    Only inputs near the top of the floating range get here (say X ~ 1e300);
+    returning inf would be a wrong answer, so say what happened instead.
+    """
+    if not np.isfinite(loss):
+        raise ValueError(f"the loss overflows float64 ({loss}); rescale X or W, or lower reg")
+    if not np.isfinite(dW).all():
+        raise ValueError(f"the gradient dW overflows {dW.dtype}; rescale X or W, or lower reg")
+
+
+def reports_overflow(loss_fn):
+    """Decorator for loss functions: silence numpy's overflow/invalid warnings.
+
+    A loss function decorated with it calls :func:`check_scores` and
+    :func:`check_result`, which turn any overflow or NaN into one clear
+    ``ValueError``; numpy's RuntimeWarnings on the way would only add noise.
+    """
+
+    @functools.wraps(loss_fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return loss_fn(*args, **kwargs)
+
+    return wrapper

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_loss_inputs, check_scores
+from ._validation import check_loss_inputs, check_result, check_scores, reports_overflow
 
 __all__ = ["softmax_loss_naive", "softmax_loss_vectorized"]
 
@@ -56,6 +56,7 @@ _SHAPES_DOC = """
 """
 
 
+@reports_overflow
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss and gradient with explicit loops over examples and classes.
 
@@ -86,9 +87,11 @@ def softmax_loss_naive(W, X, y, reg):
     loss = loss / N + reg * float(np.sum(np.square(W, dtype=np.float64)))
     dW /= N
     dW += 2 * reg * W
+    check_result(loss, dW)
     return loss, dW
 
 
+@reports_overflow
 def softmax_loss_vectorized(W, X, y, reg):
     """Softmax loss and gradient with no Python loop over examples or classes.
 
@@ -122,6 +125,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     dW = X.T @ S
     dW /= N
     dW += 2 * reg * W
+    check_result(loss, dW)
     return loss, dW
 
 
