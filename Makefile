@@ -36,6 +36,9 @@ lab: $(STAMP) ## open the notebooks in JupyterLab
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP) ## run every test: unit, property, lint, strict nbval, browser
+	@echo "== notebooks under strict nbval with one BLAS thread (low bits differ from 2 threads)"
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q notebooks
+	@echo "== the whole suite (default threads)"
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff lint and format check
