@@ -1,0 +1,312 @@
+"""A linear softmax classifier trained by minibatch stochastic gradient descent (notebook 05).
+
+The classifier scores an example ``x`` (a row, shape (D,)) with ``x @ W``, one
+score per class, and predicts the class of the largest score. Training repeats
+
+    1. draw a minibatch of ``batch_size`` examples (without replacement),
+    2. ``loss, dW = loss_fn(W, X_batch, y_batch, reg)``,
+    3. ``W -= learning_rate * dW``,
+
+for ``num_iters`` steps. The loss function is ``softmax_loss_vectorized``
+(notebook 03) unless another one is chosen; ``"auto"`` picks
+``softmax.fast.softmax_loss_fast`` when that module exists.
+
+>>> import numpy as np
+>>> from softmax.classifier import SoftmaxClassifier
+>>> X = np.array([[1.0, 0.0], [0.0, 1.0]] * 10); y = np.array([0, 1] * 10)
+>>> clf = SoftmaxClassifier()
+>>> history = clf.train(X, y, learning_rate=1.0, reg=0.0, num_iters=50, batch_size=8, rng=0)
+>>> clf.score(X, y), history[-1] < history[0]
+(1.0, True)
+"""
+
+from __future__ import annotations
+
+import importlib
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+
+from ._validation import _check_labels, as_float_array, check_loss_inputs, check_reg
+from .loss import softmax_loss_naive, softmax_loss_vectorized
+
+__all__ = ["LOSS_FUNCTIONS", "SoftmaxClassifier", "resolve_loss"]
+
+LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, float], tuple[float, np.ndarray]]
+
+LOSS_FUNCTIONS: dict[str, LossFunction] = {
+    "naive": softmax_loss_naive,
+    "vectorized": softmax_loss_vectorized,
+}
+
+
+def _fast_loss() -> LossFunction | None:
+    """``softmax.fast.softmax_loss_fast`` if that module and function exist, else None."""
+    try:
+        module = importlib.import_module("softmax.fast")
+    except ModuleNotFoundError as exc:
+        if exc.name != "softmax.fast":
+            raise  # softmax.fast exists but one of its imports is missing: say so
+        return None
+    return getattr(module, "softmax_loss_fast", None)
+
+
+def resolve_loss(loss="auto") -> tuple[str, LossFunction]:
+    """The loss function a name stands for.
+
+    Parameters
+    ----------
+    loss : {"auto", "vectorized", "naive", "fast"} or callable
+        ``"auto"`` is ``"fast"`` when ``softmax.fast.softmax_loss_fast`` exists,
+        else ``"vectorized"``. A callable must take ``(W, X, y, reg)`` and return
+        ``(loss, dW)`` like :func:`softmax.softmax_loss_vectorized`.
+
+    Returns
+    -------
+    (name, function)
+    """
+    if callable(loss):
+        return getattr(loss, "__name__", "custom"), loss
+    if loss == "auto":
+        fast = _fast_loss()
+        return ("fast", fast) if fast is not None else ("vectorized", softmax_loss_vectorized)
+    if loss == "fast":
+        fast = _fast_loss()
+        if fast is None:
+            raise ValueError(
+                "loss='fast' needs softmax.fast.softmax_loss_fast, which this installation "
+                "does not have; use loss='vectorized'"
+            )
+        return "fast", fast
+    if loss in LOSS_FUNCTIONS:
+        return loss, LOSS_FUNCTIONS[loss]
+    raise ValueError(
+        f"loss must be 'auto', 'vectorized', 'naive', 'fast' or a callable; got {loss!r}"
+    )
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value}")
+    return int(value)
+
+
+def _check_learning_rate(learning_rate) -> float:
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(
+            f"learning_rate must be a positive number; got {type(learning_rate).__name__}"
+        )
+    if not (np.isfinite(learning_rate) and learning_rate > 0):
+        raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate}")
+    return float(learning_rate)
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        "rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None; "
+        f"got {type(rng).__name__}"
+    )
+
+
+class SoftmaxClassifier:
+    """Linear classifier ``argmax(x @ W)`` trained on the softmax loss (notebook 05).
+
+    Parameters
+    ----------
+    W : array_like, shape (D, C), optional
+        Initial weights (copied). If None, :meth:`train` draws
+        ``0.001 * standard_normal((D, C))`` from its ``rng`` on first use.
+    num_classes : int >= 2, optional
+        C when W is None; default ``max(y) + 1`` of the first training set.
+
+    Attributes
+    ----------
+    W : ndarray, shape (D, C), or None before training
+    loss_history : list of float
+        Minibatch loss of every SGD step, over all calls to :meth:`train`.
+    loss_name : str or None
+        Which loss function the last :meth:`train` used.
+    """
+
+    def __init__(self, W=None, *, num_classes=None):
+        if W is not None:
+            W = as_float_array("W", W, ndim=2).copy()
+            if W.shape[1] < 2:
+                raise ValueError(f"W must have at least 2 columns (classes); got shape {W.shape}")
+        if num_classes is not None:
+            num_classes = _check_int("num_classes", num_classes, 2)
+            if W is not None and W.shape[1] != num_classes:
+                raise ValueError(
+                    f"num_classes={num_classes} but W has {W.shape[1]} columns (classes)"
+                )
+        self.W = W
+        self.num_classes = num_classes if W is None else W.shape[1]
+        self.loss_history: list[float] = []
+        self.loss_name: str | None = None
+
+    def __repr__(self) -> str:
+        shape = None if self.W is None else self.W.shape
+        return f"SoftmaxClassifier(W shape={shape}, steps trained={len(self.loss_history)})"
+
+    def train(
+        self,
+        X,
+        y,
+        learning_rate=1e-3,
+        reg=1e-5,
+        num_iters=100,
+        batch_size=200,
+        rng=None,
+        *,
+        loss="auto",
+        verbose=False,
+        print_every=100,
+        callback=None,
+    ) -> list[float]:
+        """Minibatch SGD on the softmax loss; continues from the current W.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D), float
+            Training examples, one per row (preprocessed: see softmax.data.preprocess).
+        y : array_like, shape (N,), integer
+            Labels in [0, C).
+        learning_rate : float > 0
+            Step size of ``W -= learning_rate * dW``.
+        reg : float >= 0
+            L2 strength: the loss adds ``reg * sum(W**2)``.
+        num_iters : int >= 1
+            Number of SGD steps.
+        batch_size : int, 1 <= batch_size <= N
+            Examples per step, drawn without replacement within a step.
+        rng : numpy.random.Generator, int or None
+            Draws the initial W (if needed) and the minibatches: the same rng
+            state gives the same W, bit for bit, with the same loss function.
+        loss : {"auto", "vectorized", "naive", "fast"} or callable
+            See :func:`resolve_loss`.
+        verbose : bool
+            Print the minibatch loss every ``print_every`` steps.
+        print_every : int >= 1
+        callback : callable(step, loss) or None
+            Called after every step (e.g. a progress bar).
+
+        Returns
+        -------
+        list of float, length num_iters
+            The minibatch loss before each step.
+
+        Raises
+        ------
+        TypeError, ValueError
+            Invalid inputs (same messages as the loss functions).
+        FloatingPointError
+            Training diverged (W or the scores became infinite): lower learning_rate.
+        """
+        rng = _check_rng(rng)
+        learning_rate = _check_learning_rate(learning_rate)
+        reg = check_reg(reg)
+        num_iters = _check_int("num_iters", num_iters, 1)
+        print_every = _check_int("print_every", print_every, 1)
+        name, loss_fn = resolve_loss(loss)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be callable or None; got {type(callback).__name__}")
+
+        X = as_float_array("X", X, ndim=2)
+        N, D = X.shape
+        batch_size = _check_int("batch_size", batch_size, 1)
+        if batch_size > N:
+            raise ValueError(f"batch_size must be at most N = {N} (the number of rows of X)")
+        W = self.W
+        if W is None:
+            if self.num_classes is not None:
+                C = self.num_classes
+            else:
+                y_arr = np.asarray(y)
+                if y_arr.dtype.kind not in "iu" or y_arr.size == 0:
+                    _check_labels(y, N, 2)  # raises the uniform error for bad labels
+                C = max(int(y_arr.max()) + 1, 2)
+            W = (0.001 * rng.standard_normal((D, C))).astype(X.dtype)
+        W, X, y, reg = check_loss_inputs(W, X, y, reg)
+        W = W.copy()  # never write into an array the caller may hold
+
+        self.loss_name = name
+        history: list[float] = []
+        for step in range(num_iters):
+            idx = rng.choice(N, size=batch_size, replace=False)
+            try:
+                value, dW = loss_fn(W, X[idx], y[idx], reg)
+            except ValueError as exc:
+                if step == 0:
+                    raise
+                raise FloatingPointError(
+                    f"training diverged at step {step} ({exc}); lower learning_rate "
+                    f"(now {learning_rate:g})"
+                ) from exc
+            value = float(value)
+            W -= learning_rate * dW
+            if not (np.isfinite(value) and np.isfinite(W).all()):
+                raise FloatingPointError(
+                    f"training diverged at step {step} (loss {value}); lower learning_rate "
+                    f"(now {learning_rate:g})"
+                )
+            history.append(value)
+            self.W = W
+            if verbose and (step % print_every == 0 or step == num_iters - 1):
+                print(f"step {step:5d} / {num_iters}: loss {value:.4f}")
+            if callback is not None:
+                callback(step, value)
+        self.num_classes = W.shape[1]
+        self.loss_history.extend(history)
+        return history
+
+    def _check_X(self, X) -> np.ndarray:
+        if self.W is None:
+            raise RuntimeError("the classifier has no weights yet: call train() first")
+        X = as_float_array("X", X, ndim=2)
+        if X.shape[1] != self.W.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[1]} features per row but W has {self.W.shape[0]} rows: "
+                "preprocess X the same way as the training data (bias column included)"
+            )
+        return X
+
+    def scores(self, X) -> np.ndarray:
+        """Class scores ``X @ W``, shape (N, C)."""
+        X = self._check_X(X)
+        return X @ self.W.astype(X.dtype, copy=False)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted labels ``argmax(X @ W, axis=1)``.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+
+        Returns
+        -------
+        ndarray, shape (N,), int64
+        """
+        return self.scores(X).argmax(axis=1).astype(np.int64)
+
+    def score(self, X, y) -> float:
+        """Accuracy: the fraction of rows of X whose predicted label equals y.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+        y : array_like, shape (N,), integer labels in [0, C)
+
+        Returns
+        -------
+        float in [0, 1]
+        """
+        X = self._check_X(X)
+        y = _check_labels(y, X.shape[0], self.W.shape[1])
+        return float(np.mean(self.predict(X) == y))
