@@ -19,6 +19,7 @@ when called; the tests serve it a fabricated archive from 127.0.0.1.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import numbers
 import os
 import pickle
@@ -577,7 +578,7 @@ def _fetch(url: str, dest: Path, md5: str, progress, timeout: float, chunk_size:
                         done += len(chunk)
                         if progress:
                             progress(done, total)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
                 raise DownloadError(f"downloading {url} failed: {exc}") from exc
             if total is not None and done != total:
                 raise DownloadError(
