@@ -632,7 +632,10 @@ def _extract(archive: Path, root: Path) -> Path:
             members = tar.getmembers()
             _check_members(members, archive)
             if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12 / 3.11.4 / 3.12
-                tar.extractall(staging, members=members, filter="data")
+                try:
+                    tar.extractall(staging, members=members, filter="data")
+                except tarfile.FilterError as exc:  # our check above should catch it first
+                    raise UnsafeArchiveError(f"{archive}: refused member: {exc}") from exc
             else:
                 tar.extractall(staging, members=members)  # members checked above
         missing = [n for n in CIFAR10_FILES if not (staging / CIFAR10_DIRNAME / n).is_file()]
