@@ -250,7 +250,8 @@ class SoftmaxClassifier:
                     f"(now {learning_rate:g})"
                 ) from exc
             value = float(value)
-            W -= learning_rate * dW
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                W -= learning_rate * dW
             if not (np.isfinite(value) and np.isfinite(W).all()):
                 raise FloatingPointError(
                     f"training diverged at step {step} (loss {value}); lower learning_rate "
