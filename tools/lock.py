@@ -1,24 +1,28 @@
 """Regenerate requirements/constraints.txt, the one file that pins every package.
 
-Usage (from the repo root, with any Python >= 3.11):  python tools/lock.py
+Usage (from the repo root):  python3 tools/lock.py [--python310 PATH]   (or `make lock`)
 
 1. Resolves the project's dependencies (pyproject.toml: core + the `lab` and
-   `test` extras) for Python 3.11+ in a throw-away virtual environment and
-   freezes them.
-2. Resolves them again for Python 3.10 with ``pip install --dry-run --report``
-   (some releases, e.g. numpy >= 2.3, no longer ship 3.10 wheels).
+   `test` extras) in a throw-away virtual environment of the running Python
+   (>= 3.11) and freezes them.
+2. Does the same with a Python 3.10 interpreter (``--python310``, else
+   ``python3.10`` on PATH or under ~/.pyenv): some releases (numpy >= 2.3,
+   ipykernel 7) no longer support 3.10. A real install, not ``pip --dry-run
+   --python-version``, which misses packages' Requires-Python.
 3. Writes one pin per package; where the two resolutions differ, two pins with
    ``python_version`` markers.
 4. Rewrites environment.yml (conda, Binder) with the direct dependencies pinned
-   to the same versions.
+   to the 3.11+ versions.
 
-``make`` installs with ``-c requirements/constraints.txt``; environment.yml pins
-the direct dependencies to the same versions (tests/test_project.py checks it).
+``make`` installs with ``-c requirements/constraints.txt``; tests/test_project.py
+checks that pyproject.toml, the constraints and environment.yml agree.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import glob
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,9 +48,9 @@ def direct_requirements() -> list[str]:
     return reqs
 
 
-def resolve_current(reqs: list[str], tmp: Path) -> dict[str, str]:
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+def resolve(python: str, reqs: list[str], venv: Path) -> dict[str, str]:
+    """Install reqs into a fresh venv of `python` and return {name: version}."""
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip"]
     subprocess.run([*pip, "install", "--quiet", *reqs], check=True)
     frozen = subprocess.run([*pip, "freeze"], check=True, capture_output=True, text=True).stdout
@@ -59,30 +63,21 @@ def resolve_current(reqs: list[str], tmp: Path) -> dict[str, str]:
     return pins
 
 
-def resolve_for(python_version: str, reqs: list[str], tmp: Path) -> dict[str, str]:
-    report = tmp / f"report-{python_version}.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--dry-run",
-            "--ignore-installed",
-            "--python-version",
-            python_version,
-            "--only-binary=:all:",
-            "--target",
-            str(tmp / "target"),
-            "--report",
-            str(report),
-            *reqs,
-        ],
-        check=True,
-    )
-    data = json.loads(report.read_text())
-    return {canonical(i["metadata"]["name"]): i["metadata"]["version"] for i in data["install"]}
+def find_python310(given: str | None) -> str:
+    candidates = [given] if given else []
+    candidates.append(shutil.which("python3.10") or "")
+    candidates += sorted(glob.glob(str(Path.home() / ".pyenv/versions/3.10*/bin/python3.10")))
+    for candidate in candidates:
+        if not candidate:
+            continue
+        check = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info[:2] == (3, 10))"],
+            capture_output=True,
+            text=True,
+        )
+        if check.stdout.strip() == "True":
+            return candidate
+    sys.exit("tools/lock.py needs a Python 3.10 interpreter: pass --python310 PATH")
 
 
 def requirement_name(req: str) -> str:
@@ -107,19 +102,24 @@ def write_environment_yml(reqs: list[str], pins: dict[str, str]) -> None:
     ]
     for req in reqs:
         name = requirement_name(req)
-        lines.append(f"      - {name}=={pins[name]}")
+        if name in pins:  # not those only needed on older Pythons (e.g. tomli)
+            lines.append(f"      - {name}=={pins[name]}")
     lines.append("      - -e .")
     ENV_YML.write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python310", help="path to a Python 3.10 interpreter")
+    args = parser.parse_args()
     if sys.version_info < (3, 11):
         sys.exit("run tools/lock.py with Python >= 3.11")
+    python310 = find_python310(args.python310)
     reqs = direct_requirements()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        new = resolve_current(reqs, tmp)
-        old = resolve_for("3.10", reqs, tmp)
+        new = resolve(sys.executable, reqs, tmp / "current")
+        old = resolve(python310, reqs, tmp / "py310")
     lines = [
         "# Every package pinned: notebook outputs, nbval and the tests depend on these versions.",
         "# Generated by `python tools/lock.py` from pyproject.toml; do not edit by hand.",
