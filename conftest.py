@@ -10,6 +10,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
 
-from notebook_env import NOTEBOOK_ENV  # noqa: E402
+from notebook_env import NOTEBOOK_ENV
 
 os.environ.update(NOTEBOOK_ENV)
