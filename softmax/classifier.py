@@ -24,14 +24,22 @@ from __future__ import annotations
 
 import importlib
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ._validation import _check_labels, as_float_array, check_loss_inputs, check_reg
 from .loss import softmax_loss_naive, softmax_loss_vectorized
 
-__all__ = ["LOSS_FUNCTIONS", "SoftmaxClassifier", "resolve_loss"]
+__all__ = [
+    "LOSS_FUNCTIONS",
+    "SearchResult",
+    "SoftmaxClassifier",
+    "confusion_matrix",
+    "lr_reg_search",
+    "resolve_loss",
+]
 
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, float], tuple[float, np.ndarray]]
 
@@ -311,3 +319,124 @@ class SoftmaxClassifier:
         X = self._check_X(X)
         y = _check_labels(y, X.shape[0], self.W.shape[1])
         return float(np.mean(self.predict(X) == y))
+
+
+def confusion_matrix(y_true, y_pred, num_classes) -> np.ndarray:
+    """Counts of (true class, predicted class) pairs (notebook 05).
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like, shape (N,), integer labels in [0, C), N >= 1
+    num_classes : int >= 2
+        C.
+
+    Returns
+    -------
+    ndarray, shape (C, C), int64
+        ``M[i, j]`` = number of examples of class i predicted as j: the diagonal
+        holds the correct predictions, row i sums to the number of examples of
+        class i, ``M.sum() == N``.
+    """
+    C = _check_int("num_classes", num_classes, 2)
+    shape = np.shape(y_true)
+    N = shape[0] if len(shape) == 1 else -1  # a wrong ndim is reported by _check_labels
+    if N == 0:
+        raise ValueError("y_true must hold at least one label")
+    y_true = _check_labels(y_true, N, C)
+    try:
+        y_pred = _check_labels(y_pred, N, C)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(
+            str(exc).replace("y ", "y_pred ", 1).replace("X has", "y_true has")
+        ) from exc
+    return np.bincount(y_true * C + y_pred, minlength=C * C).reshape(C, C).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Outcome of :func:`lr_reg_search`.
+
+    Attributes
+    ----------
+    learning_rates : tuple of float, length L
+    regs : tuple of float, length R
+    val_accuracy, train_accuracy : ndarray, shape (L, R), float64
+        NaN where training diverged.
+    best_learning_rate, best_reg, best_val_accuracy : float
+        The setting with the highest validation accuracy (the first one in
+        row-major order on ties).
+    best_classifier : SoftmaxClassifier
+        Trained with the best setting.
+    """
+
+    learning_rates: tuple[float, ...]
+    regs: tuple[float, ...]
+    val_accuracy: np.ndarray
+    train_accuracy: np.ndarray
+    best_learning_rate: float
+    best_reg: float
+    best_val_accuracy: float
+    best_classifier: SoftmaxClassifier
+
+
+def _grid_values(name: str, values) -> tuple[float, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(f"{name} must be a sequence of numbers; got {type(values).__name__}")
+    if len(values) == 0:
+        raise ValueError(f"{name} must not be empty")
+    return tuple(float(v) for v in values)
+
+
+def lr_reg_search(
+    X_train,
+    y_train,
+    X_val,
+    y_val,
+    learning_rates,
+    regs,
+    *,
+    num_iters=1000,
+    batch_size=100,
+    seed=0,
+    loss="auto",
+) -> SearchResult:
+    """Train one classifier per (learning rate, reg) pair; score each on the validation set.
+
+    Every run starts from the same initial W and sees the same minibatches
+    (``rng = np.random.default_rng(seed)`` afresh per run), so the grid compares
+    the hyper-parameters alone. The test set is never looked at (notebook 05).
+
+    Parameters
+    ----------
+    X_train : array_like, shape (N, D); y_train : array_like, shape (N,)
+    X_val : array_like, shape (M, D); y_val : array_like, shape (M,)
+    learning_rates, regs : sequences of float (each value checked as in ``train``)
+    num_iters, batch_size, loss
+        As in :meth:`SoftmaxClassifier.train`.
+    seed : int
+
+    Returns
+    -------
+    SearchResult
+        Accuracy grids of shape (len(learning_rates), len(regs)) and the best run.
+    """
+    lrs = _grid_values("learning_rates", learning_rates)
+    regs_t = _grid_values("regs", regs)
+    val = np.full((len(lrs), len(regs_t)), np.nan)
+    train = np.full_like(val, np.nan)
+    best: tuple[float, int, int, SoftmaxClassifier] | None = None
+    for i, lr in enumerate(lrs):
+        for j, reg in enumerate(regs_t):
+            clf = SoftmaxClassifier()
+            try:
+                clf.train(X_train, y_train, lr, reg, num_iters, batch_size, seed, loss=loss)
+            except FloatingPointError:
+                continue  # diverged: stays NaN
+            val[i, j] = clf.score(X_val, y_val)
+            train[i, j] = clf.score(X_train, y_train)
+            if best is None or val[i, j] > best[0]:
+                best = (val[i, j], i, j, clf)
+    if best is None:
+        raise FloatingPointError("every run diverged: try smaller learning rates")
+    acc, i, j, clf = best
+    return SearchResult(lrs, regs_t, val, train, lrs[i], regs_t[j], float(acc), clf)

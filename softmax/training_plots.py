@@ -1,0 +1,482 @@
+"""Figure builders for notebook 05 (training a softmax classifier on real images).
+
+Each builder draws with the package style (:mod:`softmax._style`) and returns the
+:class:`matplotlib.figure.Figure`, so tests can read back titles, labels and
+data. Pass ``ax`` (or ``fig``) to draw into an existing figure (the retrain
+widget of :mod:`softmax.training_widget` does, on a figure pyplot does not
+manage); otherwise a new pyplot figure is created, shown with ``plt.show()``.
+
+=======================  ===================================================
+builder                  shows
+=======================  ===================================================
+digits_gallery           a few images of every class
+loss_curve               minibatch loss per SGD step, its moving average, ln C
+search_heatmap           validation accuracy over learning rate x reg
+weight_templates         each class's weights as an image (8x8 or 32x32x3)
+confusion_figure         true class against predicted class, counts
+misclassified_figure     test images the classifier got wrong
+decision_regions         the class a 2-D classifier predicts at every point
+=======================  ===================================================
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+
+from . import _style
+from ._validation import _check_labels, as_float_array
+from .classifier import SearchResult, confusion_matrix
+
+__all__ = [
+    "confusion_figure",
+    "decision_regions",
+    "digits_gallery",
+    "draw_loss_curve",
+    "draw_weight_templates",
+    "loss_curve",
+    "misclassified_figure",
+    "moving_average",
+    "search_heatmap",
+    "template_images",
+    "weight_templates",
+]
+
+BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = _style.PALETTE[:6]
+GREY = "#7f7f7f"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<")
+
+
+def _new_figure(figsize):
+    return plt.figure(figsize=figsize, layout="constrained")
+
+
+def _class_names(names, C: int) -> list[str]:
+    if names is None:
+        return [str(j) for j in range(C)]
+    names = [str(n) for n in names]
+    if len(names) != C:
+        raise ValueError(f"class_names must have {C} entries; got {len(names)}")
+    return names
+
+
+def _images(name: str, X, image_shape) -> np.ndarray:
+    """Rows of X reshaped to images; X is (N, prod(image_shape)) or already (N, *image_shape)."""
+    X = as_float_array(name, X)
+    size = math.prod(image_shape)
+    if X.ndim == 2 and X.shape[1] in (size, size + 1):  # a bias column is dropped
+        return X[:, :size].reshape(-1, *image_shape)
+    if X.shape[1:] == tuple(image_shape):
+        return X
+    raise ValueError(
+        f"{name} must have shape (N, {size}) or (N, {', '.join(map(str, image_shape))}); "
+        f"got {X.shape}"
+    )
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def digits_gallery(X, y, *, per_class=6, class_names=None, image_shape=(8, 8), title=None):
+    """The first ``per_class`` images of every class, one row per class.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 64) or (N, 8, 8)
+        Raw pixel values (0..16 for the digits).
+    y : array_like, shape (N,), integer labels
+    per_class : int >= 1
+
+    Returns
+    -------
+    Figure
+        ``fig.axes`` holds ``C * per_class`` image axes, row c showing class c.
+    """
+    images = _images("X", X, image_shape)
+    y = _check_labels(y, images.shape[0], int(np.max(y)) + 1 if np.size(y) else 1)
+    classes = np.unique(y)
+    names = _class_names(class_names, len(classes)) if class_names else [str(c) for c in classes]
+    if isinstance(per_class, bool) or not isinstance(per_class, numbers.Integral) or per_class < 1:
+        raise ValueError(f"per_class must be an integer >= 1; got {per_class!r}")
+    with _style.style():
+        fig, axes = plt.subplots(
+            len(classes),
+            per_class,
+            figsize=(0.9 * per_class + 0.6, 0.9 * len(classes) + 0.6),
+            layout="constrained",
+            squeeze=False,
+        )
+        vmax = float(images.max())
+        for r, c in enumerate(classes):
+            idx = np.flatnonzero(y == c)[:per_class]
+            for k, ax in enumerate(axes[r]):
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.grid(False)
+                if k < idx.size:
+                    ax.imshow(images[idx[k]], cmap="gray_r", vmin=0, vmax=vmax)
+            axes[r, 0].set_ylabel(names[r], rotation=0, labelpad=14, va="center", fontsize=15)
+        fig.suptitle(title or f"{per_class} training images of each class", fontsize=15)
+    return fig
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def moving_average(values, window: int) -> np.ndarray:
+    """Mean of each run of ``window`` consecutive values, shape (max(len - window + 1, 0),)."""
+    v = as_float_array("values", values, ndim=1)
+    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
+        raise ValueError(f"window must be an integer >= 1; got {window!r}")
+    if v.size < window:
+        return np.empty(0)
+    c = np.concatenate([[0.0], np.cumsum(v, dtype=np.float64)])
+    return (c[window:] - c[:-window]) / window
+
+
+def draw_loss_curve(ax, history, *, num_classes=10, window=50, title=None):
+    """Draw :func:`loss_curve` into ``ax`` (clears it first)."""
+    h = as_float_array("history", history, ndim=1)
+    ax.clear()
+    steps = np.arange(h.size)
+    ax.plot(steps, h, color=SKY, linewidth=1.0, alpha=0.8, label="minibatch loss")
+    window = min(window, h.size)
+    avg = moving_average(h, window)
+    ax.plot(steps[window - 1 :], avg, color=BLUE, label=f"average of {window} steps")
+    ax.axhline(
+        math.log(num_classes),
+        color=VERMILLION,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"ln {num_classes} = {math.log(num_classes):.3f} (guessing)",
+    )
+    ax.set_xlabel("SGD step")
+    ax.set_ylabel("softmax loss")
+    ax.set_ylim(0, max(math.log(num_classes), float(h.max())) * 1.08)
+    ax.legend(loc="center right")
+    ax.set_title(title or f"training loss: {h[0]:.3f} at step 0, {avg[-1]:.3f} at the end")
+
+
+def loss_curve(history, *, num_classes=10, window=50, title=None, ax=None):
+    """The minibatch loss of every SGD step, its moving average and the ln C line.
+
+    Parameters
+    ----------
+    history : array_like, shape (T,)
+        Losses returned by :meth:`SoftmaxClassifier.train`.
+    num_classes : int
+        C, for the reference line ``ln C`` (the loss of uniform guessing).
+    window : int
+        Width of the moving average.
+
+    Returns
+    -------
+    Figure
+        ``ax.lines``: raw losses, moving average, ``ln C``.
+    """
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((8, 4.2)).add_subplot()
+        draw_loss_curve(ax, history, num_classes=num_classes, window=window, title=title)
+    return ax.figure
+
+
+def search_heatmap(result: SearchResult, *, ax=None, title=None):
+    """Validation accuracy of each (learning rate, reg) pair; the best one boxed.
+
+    Parameters
+    ----------
+    result : SearchResult
+        From :func:`softmax.classifier.lr_reg_search`.
+
+    Returns
+    -------
+    Figure
+        ``ax.images[0]`` holds the (L, R) accuracy grid; each cell is annotated
+        with its accuracy ("diverged" where training blew up).
+    """
+    if not isinstance(result, SearchResult):
+        raise TypeError(f"result must be a SearchResult; got {type(result).__name__}")
+    acc = result.val_accuracy
+    L, R = acc.shape
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((1.3 * R + 3.2, 0.62 * L + 1.8)).add_subplot()
+        finite = acc[np.isfinite(acc)]
+        # Colour the top 0.1 of accuracy: one failed run (say 0.1) must not wash out the rest.
+        vmax = float(finite.max())
+        vmin = max(float(finite.min()), vmax - 0.1)
+        cmap = plt.get_cmap(_style.SEQUENTIAL_CMAP).with_extremes(bad="#d9d9d9")
+        im = ax.imshow(np.ma.masked_invalid(acc), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+        for i in range(L):
+            for j in range(R):
+                v = acc[i, j]
+                bright = np.isfinite(v) and v > vmin + 0.6 * (vmax - vmin)
+                ax.text(
+                    j,
+                    i,
+                    f"{v:.3f}" if np.isfinite(v) else "diverged",
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color="black" if (bright or not np.isfinite(v)) else "white",
+                )
+        bi = result.learning_rates.index(result.best_learning_rate)
+        bj = result.regs.index(result.best_reg)
+        ax.add_patch(
+            Rectangle((bj - 0.5, bi - 0.5), 1, 1, fill=False, edgecolor=VERMILLION, linewidth=3.5)
+        )
+        ax.set_xticks(range(R), [f"{r:g}" for r in result.regs])
+        ax.set_yticks(range(L), [f"{lr:g}" for lr in result.learning_rates])
+        ax.set_xlabel("regularisation strength reg")
+        ax.set_ylabel("learning rate")
+        ax.grid(False)
+        ax.figure.colorbar(
+            im, ax=ax, label="validation accuracy", extend="min" if vmin > finite.min() else None
+        )
+        ax.set_title(
+            title
+            or f"best: lr = {result.best_learning_rate:g}, reg = {result.best_reg:g} "
+            f"(val. acc. {result.best_val_accuracy:.3f})"
+        )
+    return ax.figure
+
+
+def template_images(W, image_shape=(8, 8)) -> np.ndarray:
+    """The columns of W (bias row dropped) as images, shape (C, *image_shape).
+
+    Colour images (``image_shape`` with 3 channels) are rescaled to [0, 1] per
+    class, as CS231n shows CIFAR-10 templates; grey ones are returned as they are.
+    """
+    W = as_float_array("W", W, ndim=2)
+    size = math.prod(image_shape)
+    if W.shape[0] not in (size, size + 1):
+        raise ValueError(
+            f"W must have {size} rows (or {size + 1} with the bias row) for images of shape "
+            f"{tuple(image_shape)}; got shape {W.shape}"
+        )
+    T = W[:size].T.reshape(-1, *image_shape)
+    if len(image_shape) == 3:
+        lo = T.min(axis=(1, 2, 3), keepdims=True)
+        hi = T.max(axis=(1, 2, 3), keepdims=True)
+        T = (T - lo) / np.where(hi > lo, hi - lo, 1.0)
+    return T
+
+
+def draw_weight_templates(fig, W, *, class_names=None, image_shape=(8, 8), title=None):
+    """Draw :func:`weight_templates` into the (cleared) figure ``fig``; returns the axes."""
+    T = template_images(W, image_shape)
+    C = T.shape[0]
+    names = _class_names(class_names, C)
+    fig.clear()
+    cols = min(C, 5)
+    rows = math.ceil(C / cols)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    limit = float(np.abs(T).max()) or 1.0
+    im = None
+    for c, ax in enumerate(axes):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        if c >= C:
+            ax.set_visible(False)
+            continue
+        if T.ndim == 4:
+            ax.imshow(T[c])
+        else:
+            im = ax.imshow(T[c], cmap=_style.DIVERGING_CMAP, vmin=-limit, vmax=limit)
+        ax.set_title(names[c], fontsize=14)
+    if im is not None:
+        fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight (red +, blue −)")
+    fig.suptitle(title or "learned weights: one template per class", fontsize=15)
+    return axes
+
+
+def weight_templates(W, *, class_names=None, image_shape=(8, 8), title=None, fig=None):
+    """Each class's weight column drawn as an image: what the classifier looks for.
+
+    Parameters
+    ----------
+    W : array_like, shape (D, C) with D = prod(image_shape) (+ 1 bias row, ignored)
+    class_names : sequence of C str, optional
+    image_shape : tuple, (8, 8) for the digits, (32, 32, 3) for CIFAR-10
+        Grey templates use a diverging colour map centred on 0 (shared limits
+        across classes); colour templates are rescaled per class.
+
+    Returns
+    -------
+    Figure
+        One image axes per class, titled with the class name.
+    """
+    with _style.style():
+        if fig is None:
+            fig = _new_figure((9.5, 4.4))
+        draw_weight_templates(fig, W, class_names=class_names, image_shape=image_shape, title=title)
+    return fig
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def confusion_figure(y_true, y_pred, num_classes=10, *, class_names=None, title=None, ax=None):
+    """Confusion matrix: rows true class, columns predicted class, every count written.
+
+    Returns
+    -------
+    Figure
+        ``ax.images[0]`` holds the (C, C) counts of
+        :func:`softmax.classifier.confusion_matrix`.
+    """
+    M = confusion_matrix(y_true, y_pred, num_classes)
+    C = M.shape[0]
+    names = _class_names(class_names, C)
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((7.2, 6.2)).add_subplot()
+        im = ax.imshow(M, cmap="Blues")
+        for i in range(C):
+            for j in range(C):
+                if M[i, j]:
+                    ax.text(
+                        j,
+                        i,
+                        str(M[i, j]),
+                        ha="center",
+                        va="center",
+                        fontsize=12,
+                        color="white" if M[i, j] > 0.5 * M.max() else "black",
+                    )
+        ax.set_xticks(range(C), names)
+        ax.set_yticks(range(C), names)
+        ax.set_xlabel("predicted class")
+        ax.set_ylabel("true class")
+        ax.grid(False)
+        ax.figure.colorbar(im, ax=ax, shrink=0.8, label="number of images")
+        acc = np.trace(M) / M.sum()
+        errors = int(M.sum() - np.trace(M))
+        ax.set_title(title or f"confusion matrix: {errors} errors, accuracy {acc:.3f}")
+    return ax.figure
+
+
+def misclassified_figure(X, y_true, y_pred, *, max_images=10, image_shape=(8, 8), title=None):
+    """The first ``max_images`` examples whose prediction is wrong, titled 'true → predicted'.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 64) or (N, 8, 8), raw pixels (for display only)
+    y_true, y_pred : array_like, shape (N,)
+
+    Returns
+    -------
+    Figure
+        One axes per wrong example shown (at most ``max_images``), in order.
+    """
+    images = _images("X", X, image_shape)
+    N = images.shape[0]
+    y_true = _check_labels(y_true, N, int(np.max(y_true)) + 1)
+    y_pred = np.asarray(y_pred)
+    if y_pred.shape != (N,):
+        raise ValueError(f"y_pred must have shape ({N},); got {y_pred.shape}")
+    wrong = np.flatnonzero(y_true != y_pred)[:max_images]
+    cols = max(min(len(wrong), 5), 1)
+    rows = max(math.ceil(len(wrong) / cols), 1)
+    with _style.style():
+        fig, axes = plt.subplots(
+            rows, cols, figsize=(2.0 * cols, 2.25 * rows + 0.4), layout="constrained", squeeze=False
+        )
+        for k, ax in enumerate(axes.ravel()):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if k >= len(wrong):
+                ax.set_visible(False)
+                continue
+            i = wrong[k]
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=float(images.max()))
+            ax.set_title(f"true {y_true[i]} → {y_pred[i]}", fontsize=14, color=VERMILLION)
+        n_wrong = int(np.count_nonzero(y_true != y_pred))
+        fig.suptitle(
+            title or f"{len(wrong)} of the {n_wrong} misclassified test images", fontsize=15
+        )
+    return fig
+
+
+def decision_regions(
+    classifier, X, y, *, features=None, resolution=300, margin=0.15, title=None, ax=None
+):
+    """Colour the plane by the class a classifier predicts; overlay the data points.
+
+    Parameters
+    ----------
+    classifier : object with ``predict((M, F)) -> (M,)`` (a trained SoftmaxClassifier)
+    X : array_like, shape (N, 2), the 2-D points
+    y : array_like, shape (N,), integer labels
+    features : callable, optional
+        Maps (M, 2) points to the classifier's inputs (M, F), e.g.
+        :func:`softmax.data.add_bias`. Default: the points themselves.
+    resolution : int
+        Grid points per axis.
+
+    Returns
+    -------
+    Figure
+        ``ax.images[0]`` holds the predicted class on the grid; ``ax.collections``
+        one scatter per class.
+    """
+    X = as_float_array("X", X, ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(f"X must have 2 columns (points in the plane); got shape {X.shape}")
+    y = _check_labels(y, X.shape[0], int(np.max(y)) + 1)
+    C = int(y.max()) + 1
+    features = features or (lambda P: P)
+    lo = X.min(axis=0) - margin
+    hi = X.max(axis=0) + margin
+    gx = np.linspace(lo[0], hi[0], resolution)
+    gy = np.linspace(lo[1], hi[1], resolution)
+    GX, GY = np.meshgrid(gx, gy)
+    grid_pred = np.asarray(classifier.predict(features(np.column_stack([GX.ravel(), GY.ravel()]))))
+    Z = grid_pred.reshape(GX.shape)
+    colours = [_style.PALETTE[c % len(_style.PALETTE)] for c in range(C)]
+    accuracy = float(np.mean(np.asarray(classifier.predict(features(X))) == y))
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((6.4, 5.8)).add_subplot()
+        ax.imshow(
+            Z,
+            origin="lower",
+            extent=(lo[0], hi[0], lo[1], hi[1]),
+            cmap=ListedColormap(colours),
+            vmin=-0.5,
+            vmax=C - 0.5,
+            alpha=0.3,
+            interpolation="nearest",
+        )
+        for c in range(C):
+            pts = X[y == c]
+            ax.scatter(
+                pts[:, 0],
+                pts[:, 1],
+                s=22,
+                color=colours[c],
+                marker=MARKERS[c % len(MARKERS)],
+                edgecolor="black",
+                linewidth=0.4,
+                label=f"class {c}",
+            )
+        ax.set_xlim(lo[0], hi[0])
+        ax.set_ylim(lo[1], hi[1])
+        ax.set_aspect("equal")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.grid(False)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        ax.set_title(title or f"predicted class regions (training accuracy {accuracy:.2f})")
+    return ax.figure
