@@ -1,0 +1,521 @@
+"""Numerical verdicts printed by the notebooks: "does ours match the reference?".
+
+Every displayed equation in notebooks 01-03 is followed by a cell that checks it
+with :func:`check` (one verdict line per comparison, the same layout in every
+notebook, after Karpathy's ``cmp`` in *makemore part 4*)::
+
+    >>> import numpy as np
+    >>> check("sum of p", np.float64(0.1) + 0.2, 0.3)
+    ✓ sum of p                             exact: no   close: yes  max|diff| ≤ 1e-16
+      ours 0.3   reference 0.3
+
+The maximum difference is printed as a power-of-ten bound when the values agree
+(the low bits of a float differ with the BLAS thread count and the CPU, so an
+exact ``2.2e-16`` would make the notebooks' outputs machine dependent), and to
+two significant digits when they do not (a real disagreement is large and
+stable).
+
+The module also holds the experiments behind notebook 02 and 03's figures:
+:func:`reference_log_softmax` (exact to float precision, via :mod:`decimal`),
+:func:`log_softmax_error` (naive vs shifted, against that reference),
+:func:`h_sweep` (the truncation vs round-off U curve of a centred difference)
+and :func:`bug_signature` (which checks catch a deliberately wrong loss).
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+import numbers
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_float_array, check_loss_inputs, check_reg
+from .functions import log_softmax
+from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
+from .loss import softmax_loss_naive
+
+__all__ = [
+    "BUG_TABLE_HEADER",
+    "GRADCHECK_GOOD",
+    "GRADCHECK_WRONG",
+    "BugSignature",
+    "Comparison",
+    "bug_signature",
+    "capture_warnings",
+    "check",
+    "check_true",
+    "compare",
+    "default_tolerance",
+    "format_small",
+    "format_values",
+    "gradcheck_verdict",
+    "h_sweep",
+    "log_softmax_error",
+    "reference_log_softmax",
+]
+
+# Relative-error thresholds of a float64 gradient check (CS231n's rule of thumb):
+# below GRADCHECK_GOOD the gradient is right; above GRADCHECK_WRONG it is wrong;
+# in between, look closer (kinks, float32, a too small or too large h).
+GRADCHECK_GOOD = 1e-7
+GRADCHECK_WRONG = 1e-4
+
+_NAME_WIDTH = 36
+
+
+def _as_numbers(name: str, a) -> np.ndarray:
+    """``np.asarray(a)`` for real numbers; NaN and inf are allowed (naive results)."""
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:
+        raise TypeError(
+            f"{name} must be a number or a numeric array; got {type(a).__name__}"
+        ) from exc
+    if arr.dtype == np.bool_:
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}")
+    return arr
+
+
+def format_small(x: float, *, sig: int = 2, bound_below: float = 1e-3) -> str:
+    """Format a non-negative error for a deterministic printout.
+
+    ``0`` stays ``"0"``; a value below ``bound_below`` becomes the power-of-ten
+    bound above it (``2.2e-16 -> "≤ 1e-15"``), so it does not depend on the last
+    bits; a larger value is printed to ``sig`` significant digits (pass
+    ``bound_below=math.inf`` to bound every value, e.g. float32 round-off); NaN
+    and inf as such.
+
+    >>> format_small(2.2e-16), format_small(0.0), format_small(0.4567)
+    ('≤ 1e-15', '0', '0.46')
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf"
+    if x < 0:
+        raise ValueError(f"x must be >= 0; got {x!r}")
+    if x == 0:
+        return "0"
+    if x < bound_below:
+        exponent = math.ceil(math.log10(x) - 1e-12)
+        return f"≤ 1e{exponent}"
+    return f"{x:.{sig}g}"
+
+
+def default_tolerance(*arrays: np.ndarray) -> tuple[float, float]:
+    """``(rtol, atol)`` for comparing arrays of these dtypes.
+
+    float64: ``(1e-7, 1e-10)``; as soon as one array is float32 (eps 1.2e-7):
+    ``(1e-5, 1e-7)``.
+    """
+    if any(a.dtype == np.float32 for a in arrays):
+        return 1e-5, 1e-7
+    return 1e-7, 1e-10
+
+
+def format_values(a) -> str:
+    """Values to 6 significant digits, ``[a, b, ...]`` (at most 6 shown); inf and nan as such.
+
+    >>> format_values([1.0, float("-inf"), 0.123456789])
+    '[1, -inf, 0.123457]'
+    """
+    a = _as_numbers("a", a)
+    if a.ndim == 0:
+        return f"{float(a) + 0.0:.6g}"
+    flat = ", ".join(f"{float(v) + 0.0:.6g}" for v in a.ravel()[:6])  # + 0.0: no "-0"
+    return f"[{flat}{', ...' if a.size > 6 else ''}]"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of :func:`compare`; ``str()`` is the verdict line.
+
+    Attributes
+    ----------
+    name : str
+        What was compared.
+    exact : bool
+        Every element equal (same shape, no NaN).
+    close : bool
+        ``np.allclose(ours, reference, rtol, atol)`` and no NaN.
+    max_abs_diff : float
+        ``max |ours - reference|`` (NaN if a NaN is involved, inf if one side is inf).
+    max_rel_diff : float
+        ``max |ours - reference| / max(|reference|, tiny)``.
+    ours, reference : ndarray
+        The compared values (reported when small).
+    rtol, atol : float
+        Tolerances used for ``close``.
+    """
+
+    name: str
+    exact: bool
+    close: bool
+    max_abs_diff: float
+    max_rel_diff: float
+    ours: np.ndarray
+    reference: np.ndarray
+    rtol: float
+    atol: float
+
+    @property
+    def ok(self) -> bool:
+        """``close``: the comparison passed."""
+        return self.close
+
+    def __str__(self) -> str:
+        mark = "✓" if self.close else "✗"
+        line = (
+            f"{mark} {self.name:<{_NAME_WIDTH}s} exact: {'yes' if self.exact else 'no ':3s}  "
+            f"close: {'yes' if self.close else 'no ':3s}  max|diff| {format_small(self.max_abs_diff)}"
+        )
+        if self.ours.size <= 6:
+            line += (
+                f"\n  ours {format_values(self.ours)}   reference {format_values(self.reference)}"
+            )
+        return line
+
+
+def compare(name: str, ours, reference, *, rtol: float | None = None, atol: float | None = None):
+    """Compare an array we computed with a reference: exact, close, max difference.
+
+    Parameters
+    ----------
+    name : str
+        Label printed in the verdict line.
+    ours, reference : array_like of real numbers, same shape
+        Any dtype; NaN and inf are allowed (they make the comparison fail).
+    rtol, atol : float, optional
+        Tolerances of ``np.allclose``; default :func:`default_tolerance`.
+
+    Returns
+    -------
+    Comparison
+        Its ``str()`` is the one-line verdict (plus the values when there are at
+        most 6 of them).
+
+    Raises
+    ------
+    TypeError
+        ``name`` is not a string, or non-numeric values.
+    ValueError
+        Shapes differ, or a negative tolerance.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str; got {type(name).__name__}")
+    a = _as_numbers("ours", ours)
+    b = _as_numbers("reference", reference)
+    if a.shape != b.shape:
+        raise ValueError(
+            f"ours and reference must have the same shape; got {a.shape} and {b.shape}"
+        )
+    default_rtol, default_atol = default_tolerance(a, b)
+    rtol = default_rtol if rtol is None else float(rtol)
+    atol = default_atol if atol is None else float(atol)
+    if rtol < 0 or atol < 0:
+        raise ValueError(f"rtol and atol must be >= 0; got rtol={rtol}, atol={atol}")
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        # inf - inf is NaN but the two agree: count it as no difference.
+        same_inf = np.isinf(a64) & (a64 == b64)
+        diff = np.where(same_inf, 0.0, np.abs(a64 - b64))
+        rel = diff / np.maximum(np.abs(b64), np.finfo(np.float64).tiny)
+    has_nan = bool(np.isnan(a64).any() or np.isnan(b64).any())
+    max_abs = float(np.max(diff)) if diff.size else 0.0
+    max_rel = float(np.max(rel)) if rel.size else 0.0
+    exact = not has_nan and bool(np.array_equal(a64, b64))
+    close = not has_nan and bool(np.allclose(a64, b64, rtol=rtol, atol=atol))
+    if has_nan:
+        max_abs = max_rel = float("nan")
+    return Comparison(name, exact, close, max_abs, max_rel, a, b, rtol, atol)
+
+
+def check(name: str, ours, reference, *, rtol: float | None = None, atol: float | None = None):
+    """Print the verdict line of :func:`compare` (returns nothing, for notebook cells)."""
+    print(compare(name, ours, reference, rtol=rtol, atol=atol))
+
+
+def check_true(name: str, condition, detail: str = "") -> None:
+    """Print a verdict line for a yes/no fact, in the layout of :func:`check`.
+
+    >>> check_true("every p_j > 0", True, "min p = 0.0321")
+    ✓ every p_j > 0                        min p = 0.0321
+    """
+    if not isinstance(name, str) or not isinstance(detail, str):
+        raise TypeError("name and detail must be str")
+    mark = "✓" if bool(condition) else "✗"
+    print(f"{mark} {name:<{_NAME_WIDTH}s} {detail}".rstrip())
+
+
+def capture_warnings(func: Callable, *args, **kwargs):
+    """Call ``func(*args, **kwargs)``, recording (not printing) its warnings.
+
+    Returns
+    -------
+    result : whatever func returns
+    messages : list of str
+        ``"RuntimeWarning: overflow encountered in exp"`` for each warning, in order,
+        without file names or line numbers (so a notebook prints them cleanly).
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable; got {type(func).__name__}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = func(*args, **kwargs)
+    return result, [f"{w.category.__name__}: {w.message}" for w in caught]
+
+
+# --------------------------------------------------------------------------- notebook 02
+
+
+def reference_log_softmax(z) -> np.ndarray:
+    """log-softmax of a 1-D score vector, exact to float64 precision.
+
+    Computed with :mod:`decimal` at 50 significant digits from the exact binary
+    values of ``z``, so it is the same on every machine and is the reference the
+    float32 and float64 results of notebook 02 are measured against.
+
+    Parameters
+    ----------
+    z : array_like, shape (C,), finite real numbers (float32 values are taken exactly)
+
+    Returns
+    -------
+    ndarray, shape (C,), float64
+    """
+    z = as_float_array("z", z, ndim=1)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 50
+        zs = [decimal.Decimal(float(v)) for v in z]
+        top = max(range(len(zs)), key=zs.__getitem__)
+        m = zs[top]
+        # log sum_k exp(z_k - m) = log1p(rest): the max term is exactly 1, and
+        # rest may be ~1e-300, far below the 50 digits next to that 1.
+        rest = sum((zi - m).exp() for k, zi in enumerate(zs) if k != top)
+        if rest < decimal.Decimal("1e-12"):
+            log_sum = rest - rest**2 / 2 + rest**3 / 3
+        else:
+            log_sum = (1 + rest).ln()
+        return np.array([float(zi - m - log_sum) for zi in zs])
+
+
+def _mixed_error(result: np.ndarray, reference: np.ndarray) -> float:
+    """max_j |result_j - ref_j| / max(|ref_j|, 1): relative for |log p| > 1, else absolute."""
+    r64 = result.astype(np.float64)
+    if not np.isfinite(r64).all():
+        return float("nan") if np.isnan(r64).any() else float("inf")
+    return float(np.max(np.abs(r64 - reference) / np.maximum(np.abs(reference), 1.0)))
+
+
+def log_softmax_error(base_scores, scales, dtype, naive: Callable) -> dict[str, np.ndarray]:
+    """Error of the naive and the max-shifted log-softmax of ``scale * base_scores``.
+
+    Used by notebook 02's figure and widget. For each scale the scores
+    ``z = (scale * base_scores).astype(dtype)`` go through ``naive(z)`` and
+    :func:`softmax.log_softmax`; both are compared with :func:`reference_log_softmax`.
+
+    Parameters
+    ----------
+    base_scores : array_like, shape (C,), C >= 2
+    scales : array_like, shape (S,), positive
+    dtype : float32 or float64
+    naive : callable
+        The unshifted log-softmax, e.g. :func:`softmax.bugs.naive_log_softmax`.
+        Its RuntimeWarnings are recorded, not printed.
+
+    Returns
+    -------
+    dict with ``"scales"`` (S,), ``"naive"`` and ``"shifted"`` (S,) float64 errors
+    ``max_j |a_j - ref_j| / max(|ref_j|, 1)``: ``inf`` where the result holds
+    ``-inf`` (log of an underflowed 0), ``nan`` where it holds NaN (overflow), and
+    ``"warnings"``: the set of warning messages met.
+    """
+    base = as_float_array("base_scores", base_scores, ndim=1)
+    if base.size < 2:
+        raise ValueError(f"base_scores must hold at least 2 scores; got shape {base.shape}")
+    scales = as_float_array("scales", scales, ndim=1)
+    if (scales <= 0).any():
+        raise ValueError("scales must be > 0")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    naive_err = np.empty(scales.size)
+    shifted_err = np.empty(scales.size)
+    messages: set[str] = set()
+    for k, scale in enumerate(scales):
+        with np.errstate(over="ignore"):
+            z = (scale * base).astype(dtype)
+        if not np.isfinite(z).all():
+            raise ValueError(f"scale {scale:g} makes the scores overflow {dtype}")
+        ref = reference_log_softmax(z)
+        result, caught = capture_warnings(naive, z)
+        messages.update(caught)
+        naive_err[k] = _mixed_error(np.asarray(result), ref)
+        shifted_err[k] = _mixed_error(log_softmax(z), ref)
+    return {"scales": scales, "naive": naive_err, "shifted": shifted_err, "warnings": messages}
+
+
+# --------------------------------------------------------------------------- notebook 03
+
+
+def h_sweep(f: Callable, W, exact_gradient, hs) -> np.ndarray:
+    """Error of the centred-difference gradient of ``f`` at ``W`` for each step h.
+
+    Notebook 03 plots it against h: the truncation error falls like h**2, the
+    round-off error grows like eps / h, hence a U curve whose bottom sits near
+    ``h* ~ (3 eps)**(1/3)`` times the scale of W.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(W) -> float`` or ``(float, grad)``, evaluated in W's dtype.
+    W : array_like, float32 or float64, any shape
+    exact_gradient : array_like, shape of W
+        The true gradient (e.g. the float64 analytic gradient).
+    hs : array_like, shape (H,), positive steps
+
+    Returns
+    -------
+    ndarray, shape (H,), float64
+        :func:`softmax.gradcheck.rel_error` between the numerical gradient and
+        ``exact_gradient`` (the worst entry) for each h.
+    """
+    W = as_float_array("W", W)
+    exact = as_float_array("exact_gradient", exact_gradient)
+    if exact.shape != W.shape:
+        raise ValueError(f"exact_gradient must have the shape of W {W.shape}; got {exact.shape}")
+    hs = as_float_array("hs", hs, ndim=1)
+    if (hs <= 0).any():
+        raise ValueError("hs must all be > 0")
+    return np.array([rel_error(numerical_gradient(f, W, h=float(h)), exact) for h in hs])
+
+
+def gradcheck_verdict(max_rel_error: float) -> str:
+    """``"good"``, ``"suspicious"`` or ``"wrong"`` for a float64 gradient check."""
+    if not isinstance(max_rel_error, numbers.Real):
+        raise TypeError(f"max_rel_error must be a real number; got {type(max_rel_error).__name__}")
+    if not max_rel_error < GRADCHECK_WRONG:  # NaN counts as wrong
+        return "wrong"
+    return "good" if max_rel_error < GRADCHECK_GOOD else "suspicious"
+
+
+@dataclass(frozen=True)
+class BugSignature:
+    """What each check says about a loss function (notebook 03's bug gallery).
+
+    Attributes
+    ----------
+    gradcheck : float
+        Worst relative error of a sparse gradient check of the function's own dW
+        against centred differences of its own loss.
+    loss_diff, dW_diff : float
+        Relative differences of the loss and of dW from ``softmax_loss_naive``.
+    zero_loss : float
+        The loss at W = 0 with reg = 0 (should be ln C).
+    large_scores_finite : bool
+        Whether loss and dW stay finite when X is scaled so that the largest
+        score is 2000 (beyond ln(max float64) = 709.78; the exact loss is finite).
+    C : int
+        Number of classes.
+    """
+
+    gradcheck: float
+    loss_diff: float
+    dW_diff: float
+    zero_loss: float
+    large_scores_finite: bool
+    C: int
+
+    @property
+    def caught(self) -> dict[str, bool]:
+        """Which checks flag the function: gradient check, loss/dW vs naive, ln C, large scores."""
+        return {
+            "gradient check": not self.gradcheck < GRADCHECK_GOOD,
+            "loss vs naive": not self.loss_diff < 1e-9,
+            "dW vs naive": not self.dW_diff < 1e-9,
+            "loss(0) = ln C": not abs(self.zero_loss - math.log(self.C)) < 1e-9,
+            "large scores": not self.large_scores_finite,
+        }
+
+    def row(self) -> str:
+        """One line of the gallery table: each measurement, marked ✗ where it flags a bug."""
+        flags = self.caught
+        cells = [
+            (format_small(self.gradcheck), flags["gradient check"]),
+            (format_small(self.loss_diff), flags["loss vs naive"]),
+            (format_small(self.dW_diff), flags["dW vs naive"]),
+            (f"{self.zero_loss:.4g}", flags["loss(0) = ln C"]),
+            ("finite" if self.large_scores_finite else "nan/inf", flags["large scores"]),
+        ]
+        return "".join(f"{text + (' ✗' if bad else ' ✓'):>13s}" for text, bad in cells)
+
+
+BUG_TABLE_HEADER = "".join(
+    f"{h:>13s}" for h in ("grad check", "loss vs ref", "dW vs ref", "loss(W=0)", "scores 2000")
+)
+# bug_signature scales X so that the largest score is this: exp overflows float64 beyond 709.78.
+LARGE_SCORE = 2000.0
+
+
+def _relative_difference(a, b) -> float:
+    a64 = np.asarray(a, dtype=np.float64)
+    b64 = np.asarray(b, dtype=np.float64)
+    if not (np.isfinite(a64).all() and np.isfinite(b64).all()):
+        return float("nan")
+    return float(np.max(np.abs(a64 - b64)) / max(float(np.max(np.abs(b64))), 1e-300))
+
+
+def bug_signature(loss_fn: Callable, W, X, y, reg, *, num_checks: int = 20, rng=0) -> BugSignature:
+    """Run every check of notebook 03 on ``loss_fn`` and record what each one says.
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn(W, X, y, reg) -> (loss, dW)``, e.g. a function of :mod:`softmax.bugs`.
+    W : ndarray, shape (D, C), float64
+    X : ndarray, shape (N, D), float64
+    y : ndarray, shape (N,), int labels in [0, C)
+    reg : float >= 0
+        Use a reg that makes the regulariser matter (notebook 03 uses 0.1): at
+        CS231n's 5e-6 with W ~ 1e-4 its contribution is far below any tolerance.
+    num_checks : int
+        Entries of the sparse gradient check.
+    rng : int or numpy Generator
+        Picks the checked entries.
+
+    Returns
+    -------
+    BugSignature
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable; got {type(loss_fn).__name__}")
+    W, X, y, reg = check_loss_inputs(W, X, y, check_reg(reg))
+    loss, dW = loss_fn(W, X, y, reg)
+    ref_loss, ref_dW = softmax_loss_naive(W, X, y, reg)
+    errors = grad_check_sparse(
+        lambda w: loss_fn(w, X, y, reg)[0], W, dW, num_checks=num_checks, rng=rng
+    )
+    zero_loss = float(loss_fn(np.zeros_like(W), X, y, 0.0)[0])
+    largest = float(np.max(np.abs(X @ W)))
+    if largest > 0:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            big_loss, big_dW = loss_fn(W, (LARGE_SCORE / largest) * X, y, reg)
+        finite = bool(np.isfinite(big_loss) and np.isfinite(big_dW).all())
+    else:  # W = 0: every score is 0 whatever X is
+        finite = True
+    return BugSignature(
+        gradcheck=float(np.max(errors)),
+        loss_diff=_relative_difference(loss, ref_loss),
+        dW_diff=_relative_difference(dW, ref_dW),
+        zero_loss=zero_loss,
+        large_scores_finite=finite,
+        C=W.shape[1],
+    )

@@ -1,0 +1,493 @@
+"""Figure builders for the derivation notebooks 01-03.
+
+Each builder draws with the package style (:mod:`softmax._style`: Okabe-Ito
+colours, projector-sized fonts) and returns the :class:`matplotlib.figure.Figure`
+so that tests can read back titles, labels and plotted data. Pass ``ax`` to draw
+into an existing axes (the widgets of :mod:`softmax.widgets` do, on a figure that
+pyplot does not manage); otherwise a new pyplot figure is created, which a
+notebook shows with ``plt.show()``.
+
+========================  ==================================================  ========
+builder                   shows                                               notebook
+========================  ==================================================  ========
+probability_bars          softmax probabilities, true class highlighted       01
+temperature_figure        p_j(T) against the temperature T                    01
+surprisal_figure          the loss -ln p of the true class against p          01
+exp_range_figure          where exp overflows / underflows, per dtype          02
+error_vs_scale_figure     naive vs max-shifted log-softmax error vs scale     02
+p_minus_y_heatmap         P - Y, each row summing to 0                        03
+h_sweep_figure            centred-difference error vs h (the U curve)         03
+bug_signature_figure      which check catches which bug                       03
+========================  ==================================================  ========
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter
+
+from . import _style
+from ._validation import as_float_array
+from .checks import format_small
+from .functions import softmax
+
+__all__ = [
+    "bug_signature_figure",
+    "error_vs_scale_figure",
+    "exp_range_figure",
+    "h_sweep_figure",
+    "p_minus_y_heatmap",
+    "probability_bars",
+    "surprisal_figure",
+    "temperature_figure",
+    "update_probability_bars",
+]
+
+BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = _style.PALETTE[:6]
+GREY = "#7f7f7f"
+
+
+def _axes(ax, figsize):
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax.figure, ax
+
+
+def _class_names(names, C: int) -> list[str]:
+    if names is None:
+        return [f"class {j}" for j in range(C)]
+    names = [str(n) for n in names]
+    if len(names) != C:
+        raise ValueError(f"class_names must have {C} entries; got {len(names)}")
+    return names
+
+
+def _check_class(true_class, C: int) -> int | None:
+    if true_class is None:
+        return None
+    if isinstance(true_class, bool) or not isinstance(true_class, int | np.integer):
+        raise TypeError(f"true_class must be an int; got {type(true_class).__name__}")
+    if not 0 <= true_class < C:
+        raise ValueError(f"true_class must be in [0, {C}); got {true_class}")
+    return int(true_class)
+
+
+# --------------------------------------------------------------------------- notebook 01
+
+
+def probability_bars(probabilities, true_class=None, *, class_names=None, title=None, ax=None):
+    """Bar chart of class probabilities; the true class in vermillion, others in blue.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (C,), entries in [0, 1]
+    true_class : int in [0, C), optional
+        Highlighted bar; the title then reports the loss ``-ln p[true_class]``.
+    class_names : sequence of C str, optional
+    title : str, optional
+        Overrides the default title.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    Figure
+        ``ax.patches`` are the C bars (heights = probabilities), each annotated
+        with its value; a dashed line marks the uniform 1/C. Redraw with
+        :func:`update_probability_bars`. Used in notebook 01 and its widget.
+    """
+    p = as_float_array("probabilities", probabilities, ndim=1)
+    C = p.size
+    names = _class_names(class_names, C)
+    with _style.style():
+        fig, ax = _axes(ax, (7, 4.2))
+        ax.bar(range(C), p, color=BLUE, edgecolor="black", linewidth=0.6)
+        for j in range(C):
+            ax.text(j, 0.0, "", ha="center", va="bottom", fontsize=13)
+        ax.axhline(
+            1 / C, color=GREY, linestyle="--", linewidth=1.5, label=f"uniform 1/C = {1 / C:.2f}"
+        )
+        ax.set_xticks(range(C), names)
+        ax.set_ylim(0, 1.12)
+        ax.set_xlabel("class")
+        ax.set_ylabel("probability $p_j$")
+        ax.legend(loc="upper right")
+        ax.grid(axis="x", visible=False)
+    update_probability_bars(fig, p, true_class, title=title)
+    return fig
+
+
+def update_probability_bars(fig, probabilities, true_class=None, *, title=None) -> None:
+    """Redraw a :func:`probability_bars` figure in place (heights, colours, labels, title)."""
+    ax = fig.axes[0]
+    p = as_float_array("probabilities", probabilities, ndim=1)
+    if p.size != len(ax.patches):
+        raise ValueError(f"probabilities must have {len(ax.patches)} entries; got {p.size}")
+    true_class = _check_class(true_class, p.size)
+    for j, (bar, label) in enumerate(zip(ax.patches, ax.texts, strict=True)):
+        bar.set_height(p[j])
+        bar.set_color(VERMILLION if j == true_class else BLUE)
+        bar.set_edgecolor("black")
+        label.set_position((j, p[j] + 0.01))
+        label.set_text(f"{p[j]:.3f}")
+    if title is None:
+        title = "softmax probabilities"
+        if true_class is not None:
+            loss = -math.log(p[true_class]) if p[true_class] > 0 else math.inf
+            title = f"true class {true_class}: loss = −ln p = {loss:.3f}"
+    with _style.style():
+        ax.set_title(title)
+
+
+def temperature_figure(scores, temperatures=None, *, ax=None):
+    """Probabilities ``softmax(scores / T)`` against the temperature T (log axis).
+
+    Parameters
+    ----------
+    scores : array_like, shape (C,)
+    temperatures : array_like, shape (K,), positive; default 200 values from 0.05 to 20
+    ax : Axes, optional
+
+    Returns
+    -------
+    Figure with one line per class (x = T, y = p_j(T)) and a dashed uniform 1/C.
+    Notebook 01: small T -> one-hot argmax, large T -> uniform.
+    """
+    z = as_float_array("scores", scores, ndim=1)
+    T = (
+        np.geomspace(0.05, 20, 200)
+        if temperatures is None
+        else as_float_array("temperatures", temperatures, ndim=1)
+    )
+    if (T <= 0).any():
+        raise ValueError("temperatures must be > 0")
+    P = softmax(z[None, :] / T[:, None])
+    with _style.style():
+        fig, ax = _axes(ax, (8, 4.5))
+        for j in range(z.size):
+            ax.plot(T, P[:, j], label=f"class {j} (s = {z[j]:g})")
+        ax.axhline(1 / z.size, color=GREY, linestyle="--", linewidth=1.5, label="uniform 1/C")
+        ax.axvline(1.0, color="black", linestyle=":", linewidth=1.2)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("temperature T (log scale)")
+        ax.set_ylabel("$p_j = $ softmax$(s / T)_j$")
+        ax.set_title("Temperature: T → 0 picks the argmax, T → ∞ flattens")
+        ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return fig
+
+
+def surprisal_figure(num_classes: int = 10, *, ax=None):
+    """The per-example loss ``-ln p_y`` as a function of the true-class probability.
+
+    Marks p = 1/C (the loss ln C of a classifier that knows nothing, W = 0) and
+    p = 1 (loss 0). Notebook 01.
+
+    Returns
+    -------
+    Figure; ``ax.lines[0]`` is the curve (x = p, y = -ln p).
+    """
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, int | np.integer)
+        or num_classes < 2
+    ):
+        raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}")
+    p = np.linspace(0.005, 1.0, 400)
+    with _style.style():
+        fig, ax = _axes(ax, (7, 4.2))
+        ax.plot(p, -np.log(p), color=BLUE, label="loss $= -\\ln p_y$")
+        guess = 1 / num_classes
+        ax.plot(
+            [guess],
+            [math.log(num_classes)],
+            "o",
+            color=VERMILLION,
+            markersize=9,
+            label=f"p = 1/C = {guess:g}: loss ln C = {math.log(num_classes):.3f}",
+        )
+        ax.plot([1.0], [0.0], "s", color=GREEN, markersize=9, label="p = 1: loss 0")
+        ax.set_xlabel("probability of the true class $p_y$")
+        ax.set_ylabel("loss (nats)")
+        ax.set_ylim(-0.15, 5.5)
+        ax.set_title("Cross-entropy: the surprisal of the true class")
+        ax.legend(loc="upper right")
+    return fig
+
+
+# --------------------------------------------------------------------------- notebook 02
+
+
+def exp_range_figure(dtypes=("float32", "float64")):
+    """``exp(x)`` on a log axis, one panel per dtype, with its overflow and underflow edges.
+
+    The edges are computed from ``np.finfo``: ``ln(max)`` (88.72 in float32,
+    709.78 in float64) beyond which ``exp`` is inf, and ``ln(smallest_subnormal / 2)``
+    (-103.97, -745.13) below which it rounds to 0. Notebook 02.
+
+    Returns
+    -------
+    Figure with one Axes per dtype; each has the curve (y = log10 exp(x), the
+    axis labelled in powers of ten) and two vertical lines whose x positions are
+    those edges.
+    """
+    dtypes = [np.dtype(d) for d in dtypes]
+    with _style.style():
+        fig, axes = plt.subplots(
+            1, len(dtypes), figsize=(6 * len(dtypes), 4.4), layout="constrained", squeeze=False
+        )
+        for ax, dt in zip(axes[0], dtypes, strict=True):
+            info = np.finfo(dt)
+            hi = float(np.log(info.max))
+            # exp(x) rounds to 0 once it is below half the smallest subnormal.
+            lo = float(np.log(np.float64(info.smallest_subnormal))) - math.log(2)
+            x = np.linspace(1.12 * lo, 1.12 * hi, 800).astype(dt)
+            with np.errstate(over="ignore", under="ignore"):
+                e = np.exp(x)
+            shown = (e > 0) & np.isfinite(e)
+            # Plotted as log10 exp(x) on a linear axis labelled 10^k: a log-scaled axis
+            # spanning 1e-320 to 1e308 makes matplotlib itself overflow float64.
+            ax.plot(
+                x[shown], np.log10(e[shown].astype(np.float64)), color=BLUE, label=f"exp(x) in {dt}"
+            )
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"$10^{{{v:g}}}$"))
+            ax.set_xlim(x[0], x[-1])
+            ax.axvline(
+                hi, color=VERMILLION, linestyle="--", label=f"ln(max) = {hi:.2f}: inf beyond"
+            )
+            ax.axvline(
+                lo, color=PURPLE, linestyle=":", label=f"ln(min subnormal / 2) = {lo:.2f}: 0 below"
+            )
+            ax.axvspan(hi, x[-1], color=VERMILLION, alpha=0.12)
+            ax.axvspan(x[0], lo, color=PURPLE, alpha=0.12)
+            ax.set_xlabel("x")
+            ax.set_ylabel("exp(x)")
+            ax.set_title(f"{dt}: exp is finite and > 0 only in between")
+            ax.legend(loc="upper left", fontsize=11)
+    return fig
+
+
+def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
+    scales = result["scales"]
+    floor, ceiling = 1e-18, 1e2
+    for key, color, marker, label in (
+        ("naive", VERMILLION, "o", "naive  log(exp(z) / Σ exp(z))"),
+        ("shifted", BLUE, "s", "shifted  z − m − log Σ exp(z − m)"),
+    ):
+        err = np.asarray(result[key], dtype=np.float64)
+        ok = np.isfinite(err)
+        ax.loglog(
+            scales[ok],
+            np.clip(err[ok], floor, None),
+            color=color,
+            marker=marker,
+            markersize=4,
+            label=label,
+        )
+        bad = ~ok
+        if bad.any():
+            ax.loglog(
+                scales[bad],
+                np.full(bad.sum(), ceiling),
+                linestyle="none",
+                marker="x",
+                color=color,
+                markersize=8,
+                label=f"{key}: −inf / nan",
+            )
+    info = np.finfo(np.dtype(dtype))
+    ax.axhline(float(info.eps), color=GREY, linestyle="--", linewidth=1.2, label=f"{dtype} eps")
+    if current_scale is not None:
+        ax.axvline(
+            current_scale, color="black", linestyle=":", linewidth=1.5, label="current scale"
+        )
+    ax.set_ylim(floor / 3, ceiling * 30)
+    ax.set_xlabel("score scale (scores = scale × base)")
+    ax.set_ylabel("error of log p (0 drawn at 1e-18)")
+    ax.set_title(f"{dtype}: naive vs max-shifted log-softmax")
+
+
+def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None, axes=None):
+    """Error of naive and max-shifted log-softmax against the score scale, per dtype.
+
+    Parameters
+    ----------
+    results : mapping dtype name -> output of :func:`softmax.checks.log_softmax_error`
+    current_scale : float, optional
+        Draws a vertical line there (the widget's slider position).
+    axes : sequence of Axes, optional, one per entry of ``results``
+
+    Returns
+    -------
+    Figure; in each Axes the naive and shifted curves (finite errors, clipped
+    below at 1e-18) and crosses at 1e2 where the result was -inf or NaN.
+    Notebook 02 and its widget.
+    """
+    if not results:
+        raise ValueError("results must hold at least one dtype")
+    with _style.style():
+        if axes is None:
+            _fig, axes = plt.subplots(
+                1,
+                len(results),
+                figsize=(6.5 * len(results), 4.6),
+                layout="constrained",
+                squeeze=False,
+            )
+            axes = axes[0]
+        if len(axes) != len(results):
+            raise ValueError(f"axes must hold {len(results)} Axes; got {len(axes)}")
+        for ax, (dtype, result) in zip(axes, results.items(), strict=True):
+            _draw_error_vs_scale(ax, result, dtype, current_scale)
+        axes[0].legend(loc="upper left", fontsize=10)
+    return axes[0].figure
+
+
+# --------------------------------------------------------------------------- notebook 03
+
+
+def p_minus_y_heatmap(P, y, *, ax=None):
+    """Heat map of ``P - Y`` (N, C) with each row's sum written at its right.
+
+    Parameters
+    ----------
+    P : array_like, shape (N, C), rows summing to 1 (softmax probabilities)
+    y : array_like, shape (N,), int labels in [0, C)
+
+    Returns
+    -------
+    Figure; ``ax.images[0]`` holds the (N, C) array P - Y on a diverging colour
+    map centred at 0 (true class: negative, blue; other classes: positive, red).
+    Notebook 03: each row sums to 1 - 1 = 0.
+    """
+    P = as_float_array("P", P, ndim=2)
+    y = np.asarray(y)
+    if y.shape != (P.shape[0],) or y.dtype.kind not in "iu":
+        raise ValueError(
+            f"y must be an integer array of shape ({P.shape[0]},); got {y.dtype} {y.shape}"
+        )
+    if y.min() < 0 or y.max() >= P.shape[1]:
+        raise ValueError(f"y must hold labels in [0, {P.shape[1]})")
+    N, C = P.shape
+    G = P.copy()
+    G[np.arange(N), y] -= 1
+    with _style.style():
+        fig, ax = _axes(ax, (1.2 * C + 3.2, 0.55 * N + 1.8))
+        im = ax.imshow(G, cmap=_style.DIVERGING_CMAP, vmin=-1, vmax=1, aspect="auto")
+        for i in range(N):
+            for j in range(C):
+                ax.text(
+                    j,
+                    i,
+                    f"{G[i, j]:+.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    color="white" if abs(G[i, j]) > 0.6 else "black",
+                    fontweight="bold" if j == y[i] else "normal",
+                )
+            ax.text(C - 0.35, i, f"Σ = {abs(G[i].sum()):.2f}", ha="left", va="center", fontsize=11)
+        ax.set_xticks(range(C), [f"{j}" for j in range(C)])
+        ax.set_yticks(range(N), [f"{i} (y={y[i]})" for i in range(N)])
+        ax.set_xlim(-0.5, C + 0.9)
+        ax.grid(False)
+        ax.set_xlabel("class j")
+        ax.set_ylabel("example i (true class)")
+        ax.set_title("P − Y: every row sums to 0")
+        fig.colorbar(im, ax=ax, label="$p_{ij} - 1[j = y_i]$", shrink=0.9)
+    return fig
+
+
+def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
+    """The U curve: error of a centred-difference gradient against the step h.
+
+    Parameters
+    ----------
+    hs : array_like, shape (H,), positive
+    errors : mapping dtype name -> (H,) errors (:func:`softmax.checks.h_sweep`)
+
+    Returns
+    -------
+    Figure (log-log): one line per dtype, a dotted vertical line at each dtype's
+    ``h* = (3 eps)^(1/3)`` (where truncation h²/6 and round-off eps/h balance for
+    unit-sized derivatives) and the 1e-7 "good" threshold. Notebook 03.
+    """
+    hs = as_float_array("hs", hs, ndim=1)
+    colors = {"float64": BLUE, "float32": VERMILLION}
+    with _style.style():
+        fig, ax = _axes(ax, (12, 4.8))
+        for k, (dtype, err) in enumerate(errors.items()):
+            err = as_float_array(f"errors[{dtype!r}]", err, ndim=1)
+            if err.shape != hs.shape:
+                raise ValueError(f"errors[{dtype!r}] must have shape {hs.shape}; got {err.shape}")
+            color = colors.get(str(dtype), _style.PALETTE[k % len(_style.PALETTE)])
+            ax.loglog(
+                hs, np.maximum(err, 1e-16), marker="o", markersize=4, color=color, label=f"{dtype}"
+            )
+            h_star = (3 * float(np.finfo(np.dtype(dtype)).eps)) ** (1 / 3)
+            ax.axvline(
+                h_star,
+                color=color,
+                linestyle=":",
+                linewidth=1.5,
+                label=f"{dtype}: h* = (3 eps)^(1/3) = {h_star:.1e}",
+            )
+        ax.axhline(1e-7, color=GREY, linestyle="--", linewidth=1.2, label="1e-7: 'good' in float64")
+        ax.set_xlabel("step h")
+        ax.set_ylabel("max relative error of the gradient")
+        ax.set_title("Centred differences: truncation (∝ h²) vs round-off (∝ eps / h)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
+    return fig
+
+
+def bug_signature_figure(signatures: Mapping[str, object]):
+    """A table-like heat map: one row per loss function, one column per check.
+
+    Parameters
+    ----------
+    signatures : mapping name -> :class:`softmax.checks.BugSignature`
+
+    Returns
+    -------
+    Figure; ``ax.images[0]`` holds 1 where a check flags the function (vermillion)
+    and 0 where it passes (blue), and each cell is annotated with the measured
+    value. Notebook 03's bug gallery.
+    """
+    if not signatures:
+        raise ValueError("signatures must not be empty")
+    names = list(signatures)
+    checks = list(next(iter(signatures.values())).caught)
+    flags = np.array([[signatures[n].caught[c] for c in checks] for n in names], dtype=float)
+    with _style.style():
+        fig, ax = plt.subplots(figsize=(11, 0.75 * len(names) + 2.0), layout="constrained")
+        ax.imshow(flags, cmap=ListedColormap([SKY, VERMILLION]), vmin=0, vmax=1, aspect="auto")
+        for i, n in enumerate(names):
+            s = signatures[n]
+            values = [
+                format_small(s.gradcheck),
+                format_small(s.loss_diff),
+                format_small(s.dW_diff),
+                f"{s.zero_loss:.3f}",
+                "finite" if s.large_scores_finite else "nan/inf",
+            ]
+            for j, text in enumerate(values):
+                mark = "✗ " if flags[i, j] else "✓ "
+                ax.text(
+                    j,
+                    i,
+                    mark + text,
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color="white" if flags[i, j] else "black",
+                )
+        ax.set_xticks(range(len(checks)), checks)
+        ax.set_yticks(range(len(names)), names)
+        ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
+        ax.grid(False)
+        ax.set_title("Which check catches which bug (✗ = flagged)")
+    return fig

@@ -1,0 +1,350 @@
+"""Interactive explorers for notebooks 01 and 02 (ipywidgets).
+
+Each builder returns a widget (an ``HBox``) that a notebook displays as the last
+line of a cell. The widget keeps its state in plain attributes and redraws in
+:meth:`refresh`, which the slider callbacks call: setting a slider's ``value``
+from code (a test, or the next notebook cell) updates everything without a
+browser. The figure is a matplotlib figure that pyplot does not manage, rendered
+to PNG into an ``ipywidgets.Image``, so the widget also shows in static exports
+that embed widget state. ``repr()`` is short and deterministic, which keeps
+strict nbval happy when the widget is displayed.
+
+- :func:`logits_explorer` (notebook 01): sliders for the logits and the
+  temperature, a true-class picker, the probability bar chart and the loss.
+- :func:`stability_explorer` (notebook 02): a score-scale slider and a
+  float32/float64 toggle; naive and max-shifted log-softmax side by side, and
+  their error against the scale.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import _style, plots
+from ._validation import as_float_array
+from .bugs import naive_log_softmax
+from .checks import capture_warnings, log_softmax_error, reference_log_softmax
+from .functions import log_softmax, softmax
+
+__all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_explorer"]
+
+
+def _render_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _fmt(values) -> str:
+    return "[" + ", ".join(f"{float(v):.4f}" for v in values) + "]"
+
+
+class LogitsExplorer(widgets.HBox):
+    """Logit and temperature sliders driving a probability bar chart and the loss.
+
+    Built by :func:`logits_explorer`. Attributes that tests and notebook cells use:
+
+    logit_sliders : list of FloatSlider, one per class
+    temperature_slider : FloatLogSlider (0.1 to 10)
+    true_class_picker : Dropdown
+    readout : HTML (probabilities and loss as text)
+    image : Image (the bar chart as PNG)
+    figure : matplotlib Figure (the chart; ``figure.axes[0].patches`` are the bars)
+    """
+
+    def __init__(self, logits, *, true_class: int = 0, temperature: float = 1.0):
+        z = as_float_array("logits", logits, ndim=1)
+        if not 2 <= z.size <= 6:
+            raise ValueError(f"logits must hold 2 to 6 scores; got {z.size}")
+        if (np.abs(z) > 6).any():
+            raise ValueError("logits must lie in [-6, 6] (the slider range)")
+        if isinstance(true_class, bool) or not isinstance(true_class, int | np.integer):
+            raise TypeError(f"true_class must be an int; got {type(true_class).__name__}")
+        if not 0 <= true_class < z.size:
+            raise ValueError(f"true_class must be in [0, {z.size}); got {true_class}")
+        if not 0.1 <= float(temperature) <= 10:
+            raise ValueError(f"temperature must be in [0.1, 10]; got {temperature!r}")
+        self.logit_sliders = [
+            widgets.FloatSlider(
+                value=float(v),
+                min=-6,
+                max=6,
+                step=0.1,
+                description=f"score s{j}",
+                readout_format=".1f",
+                style={"description_width": "80px"},
+            )
+            for j, v in enumerate(z)
+        ]
+        self.temperature_slider = widgets.FloatLogSlider(
+            value=float(temperature),
+            base=10,
+            min=-1,
+            max=1,
+            step=0.02,
+            description="temperature T",
+            readout_format=".2f",
+            style={"description_width": "80px"},
+        )
+        self.true_class_picker = widgets.Dropdown(
+            options=[(f"class {j}", j) for j in range(z.size)],
+            value=int(true_class),
+            description="true class y",
+            style={"description_width": "80px"},
+        )
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        with _style.style():
+            self.figure = Figure(figsize=(6.4, 4.0), layout="constrained")
+            plots.probability_bars(
+                self.probabilities, self.true_class, ax=self.figure.add_subplot()
+            )
+        controls = widgets.VBox(
+            [*self.logit_sliders, self.temperature_slider, self.true_class_picker, self.readout],
+            layout=widgets.Layout(width="380px"),
+        )
+        super().__init__([controls, self.image])
+        for w in [*self.logit_sliders, self.temperature_slider, self.true_class_picker]:
+            w.observe(self._on_change, names="value")
+        self.refresh()
+
+    @property
+    def logits(self) -> np.ndarray:
+        """Current scores s, shape (C,), float64."""
+        return np.array([s.value for s in self.logit_sliders], dtype=np.float64)
+
+    @property
+    def temperature(self) -> float:
+        return float(self.temperature_slider.value)
+
+    @property
+    def true_class(self) -> int:
+        return int(self.true_class_picker.value)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """``softmax(s / T)``, shape (C,)."""
+        return softmax(self.logits / self.temperature)
+
+    @property
+    def loss(self) -> float:
+        """``-log softmax(s / T)[y]`` (via log-softmax, finite even when p_y underflows)."""
+        return float(-log_softmax(self.logits / self.temperature)[self.true_class])
+
+    def summary(self) -> str:
+        """One deterministic line: temperature, true class, probabilities, loss."""
+        return (
+            f"T = {self.temperature:.2f}, true class {self.true_class}: "
+            f"p = {_fmt(self.probabilities)}, loss = −ln p_y = {self.loss:.4f}"
+        )
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute, redraw the chart and the readout (the sliders' callback)."""
+        p = self.probabilities
+        plots.update_probability_bars(
+            self.figure,
+            p,
+            self.true_class,
+            title=f"softmax(s / T), T = {self.temperature:.2f}: loss = {self.loss:.3f}",
+        )
+        self.image.value = _render_png(self.figure)
+        rows = "".join(
+            f"<tr><td>{j}</td><td>{s:+.1f}</td><td>{pj:.4f}</td></tr>"
+            for j, (s, pj) in enumerate(zip(self.logits, p, strict=True))
+        )
+        self.readout.value = (
+            "<table><tr><th>class</th><th>s</th><th>p</th></tr>" + rows + "</table>"
+            f"<p><b>loss = −ln p<sub>{self.true_class}</sub> = {self.loss:.4f}</b>"
+            f" (ln C = {np.log(p.size):.4f})</p>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"LogitsExplorer(logits={self.logits.round(2).tolist()}, "
+            f"temperature={self.temperature:.2f}, true_class={self.true_class})"
+        )
+
+
+def logits_explorer(logits=(2.0, 1.0, 0.1, -1.0), *, true_class: int = 0, temperature: float = 1.0):
+    """Widget of notebook 01: move the logits and the temperature, watch p and the loss.
+
+    Parameters
+    ----------
+    logits : array_like, shape (C,), 2 <= C <= 6, values in [-6, 6]
+    true_class : int in [0, C)
+    temperature : float in [0.1, 10]
+
+    Returns
+    -------
+    LogitsExplorer
+        Display it; set ``.logit_sliders[j].value``, ``.temperature_slider.value``
+        or ``.true_class_picker.value`` from code and read ``.probabilities``,
+        ``.loss`` or ``.summary()``.
+    """
+    return LogitsExplorer(logits, true_class=true_class, temperature=temperature)
+
+
+class StabilityExplorer(widgets.HBox):
+    """Score-scale slider and dtype toggle: naive vs max-shifted log-softmax.
+
+    Built by :func:`stability_explorer`. The scores are ``scale * base_scores``
+    in the chosen dtype. Attributes:
+
+    scale_slider : FloatLogSlider (1 to 1000)
+    dtype_toggle : ToggleButtons ("float32", "float64")
+    readout : HTML (the table of :meth:`rows` and the warnings numpy raised)
+    image : Image (the error-vs-scale plot as PNG)
+    figure : matplotlib Figure
+    sweeps : dict dtype -> :func:`softmax.checks.log_softmax_error` result
+    """
+
+    def __init__(
+        self, base_scores, *, scale: float = 10.0, dtype: str = "float64", num_scales: int = 61
+    ):
+        base = as_float_array("base_scores", base_scores, ndim=1)
+        if not 2 <= base.size <= 6:
+            raise ValueError(f"base_scores must hold 2 to 6 scores; got {base.size}")
+        if np.max(np.abs(base)) > 10:
+            raise ValueError("base_scores must lie in [-10, 10] (the scale slider goes to 1000)")
+        if not 1 <= float(scale) <= 1000:
+            raise ValueError(f"scale must be in [1, 1000]; got {scale!r}")
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
+        self.base_scores = base
+        scales = np.geomspace(1, 1000, num_scales)
+        self.sweeps = {
+            dt: log_softmax_error(base, scales, dt, naive_log_softmax)
+            for dt in ("float32", "float64")
+        }
+        self.scale_slider = widgets.FloatLogSlider(
+            value=float(scale),
+            base=10,
+            min=0,
+            max=3,
+            step=0.01,
+            description="scale",
+            readout_format=".1f",
+            continuous_update=False,
+        )
+        self.dtype_toggle = widgets.ToggleButtons(
+            options=["float32", "float64"], value=dtype, description="dtype"
+        )
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        with _style.style():
+            self.figure = Figure(figsize=(6.6, 4.6), layout="constrained")
+            self.figure.add_subplot()
+        controls = widgets.VBox(
+            [self.scale_slider, self.dtype_toggle, self.readout],
+            layout=widgets.Layout(width="440px"),
+        )
+        super().__init__([controls, self.image])
+        self.scale_slider.observe(self._on_change, names="value")
+        self.dtype_toggle.observe(self._on_change, names="value")
+        self.refresh()
+
+    @property
+    def scale(self) -> float:
+        return float(self.scale_slider.value)
+
+    @property
+    def dtype(self) -> str:
+        return str(self.dtype_toggle.value)
+
+    @property
+    def scores(self) -> np.ndarray:
+        """``scale * base_scores`` in the chosen dtype, shape (C,)."""
+        return (self.scale * self.base_scores).astype(self.dtype)
+
+    def results(self) -> dict:
+        """Naive, shifted and exact log-softmax of :attr:`scores`, and the naive warnings."""
+        z = self.scores
+        naive, caught = capture_warnings(naive_log_softmax, z)
+        return {
+            "naive": naive,
+            "shifted": log_softmax(z),
+            "exact": reference_log_softmax(z),
+            "warnings": caught,
+        }
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Table rows (class, score, naive, shifted, exact), values formatted to 6 digits."""
+        r = self.results()
+        return [
+            (str(j), f"{float(s):.6g}", f"{float(a):.6g}", f"{float(b):.6g}", f"{float(c):.6g}")
+            for j, (s, a, b, c) in enumerate(
+                zip(self.scores, r["naive"], r["shifted"], r["exact"], strict=True)
+            )
+        ]
+
+    def summary(self) -> str:
+        """The readout as plain text (deterministic: for a notebook cell to print)."""
+        lines = [
+            f"{self.dtype}, scale {self.scale:g}: log-softmax of scale × {self.base_scores.tolist()}",
+            f"{'class':>5s} {'score':>10s} {'naive':>14s} {'shifted':>14s} {'exact':>14s}",
+        ]
+        lines += [f"{c:>5s} {s:>10s} {a:>14s} {b:>14s} {e:>14s}" for c, s, a, b, e in self.rows()]
+        caught = self.results()["warnings"]
+        lines.append("naive warnings: " + ("; ".join(caught) if caught else "none"))
+        return "\n".join(lines)
+
+    def _on_change(self, change) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the table and the error plot for the current scale and dtype."""
+        ax = self.figure.axes[0]
+        with _style.style():
+            ax.clear()  # inside the style: clear() resets fonts from the current rc
+            plots.error_vs_scale_figure(
+                {self.dtype: self.sweeps[self.dtype]}, current_scale=self.scale, axes=[ax]
+            )
+        self.image.value = _render_png(self.figure)
+        head = "".join(
+            f"<th>{h}</th>" for h in ("class", "score", "naive log p", "shifted log p", "exact")
+        )
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
+            for row in self.rows()
+        )
+        caught = self.results()["warnings"]
+        warn = "<br>".join(html.escape(w) for w in caught) if caught else "none"
+        self.readout.value = (
+            f"<p>{self.dtype}, scores = {self.scale:.1f} × {self.base_scores.tolist()}</p>"
+            f"<table><tr>{head}</tr>{body}</table><p><b>naive warnings:</b> {warn}</p>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"StabilityExplorer(base_scores={self.base_scores.tolist()}, "
+            f"scale={self.scale:.1f}, dtype={self.dtype!r})"
+        )
+
+
+def stability_explorer(
+    base_scores=(1.0, 0.0, -1.0), *, scale: float = 10.0, dtype: str = "float64"
+):
+    """Widget of notebook 02: scale the scores, switch dtype, watch the naive formula fail.
+
+    Parameters
+    ----------
+    base_scores : array_like, shape (C,), 2 <= C <= 6, values in [-10, 10]
+    scale : float in [1, 1000]
+        Initial slider position; the scores are ``scale * base_scores``.
+    dtype : "float32" or "float64"
+
+    Returns
+    -------
+    StabilityExplorer
+        Display it; set ``.scale_slider.value`` or ``.dtype_toggle.value`` from code
+        and read ``.rows()`` or ``.summary()``.
+    """
+    return StabilityExplorer(base_scores, scale=scale, dtype=dtype)
