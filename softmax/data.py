@@ -52,6 +52,7 @@ __all__ = [
     "cifar10_available",
     "download_cifar10",
     "load_cifar10",
+    "load_cifar10_flat",
     "load_digits",
     "make_spiral",
     "preprocess",
@@ -537,6 +538,38 @@ def load_cifar10(root="data"):
     X_train = np.concatenate([X for X, _ in train])
     y_train = np.concatenate([y for _, y in train])
     return (X_train, y_train), (X_test, y_test)
+
+
+def load_cifar10_flat(root="data", *, n_train=None, n_test=None, seed=0):
+    """CIFAR-10 as rows of 3072 floats, optionally a random subset (notebook 05, optional part).
+
+    Parameters
+    ----------
+    root : str or Path
+        As for :func:`load_cifar10`.
+    n_train, n_test : int, optional
+        Keep this many randomly chosen images of each split (all if None or larger).
+    seed : int or numpy.random.Generator
+        Chooses the subsets.
+
+    Returns
+    -------
+    (X_train, y_train), (X_test, y_test)
+        ``X_*`` : ndarray, shape (n, 3072), float64 in 0..255, each row an image
+        in (32, 32, 3) order; ``y_*`` : ndarray, shape (n,), int64.
+    """
+    (X_train, y_train), (X_test, y_test) = load_cifar10(root)
+    rng = _rng(seed)
+    out = []
+    for name, X, y, n in (
+        ("n_train", X_train, y_train, n_train),
+        ("n_test", X_test, y_test, n_test),
+    ):
+        if n is not None and _positive_int(name, n) < len(y):
+            keep = np.sort(rng.choice(len(y), size=n, replace=False))
+            X, y = X[keep], y[keep]
+        out.append((X.reshape(len(X), -1).astype(np.float64), y))
+    return out[0], out[1]
 
 
 class _TextProgress:

@@ -15,6 +15,7 @@ from softmax.data import (
     _load_batch_file,
     cifar10_available,
     load_cifar10,
+    load_cifar10_flat,
 )
 
 
@@ -35,6 +36,19 @@ def test_official_format_loads(folder, tmp_path):
         assert np.array_equal(y_train, expected["y_train"])
         assert np.array_equal(X_test, expected["X_test"])
         assert np.array_equal(y_test, expected["y_test"])
+
+
+def test_flat_subsets(folder):
+    path, expected = folder
+    (X_train, y_train), (X_test, y_test) = load_cifar10_flat(path, n_train=7, seed=3)
+    assert X_train.shape == (7, 3072) and X_train.dtype == np.float64
+    assert X_test.shape == (6, 3072)  # n_test=None keeps all
+    keep = np.sort(np.random.default_rng(3).choice(30, size=7, replace=False))
+    assert np.array_equal(X_train, expected["X_train"][keep].reshape(7, -1))
+    assert np.array_equal(y_train, expected["y_train"][keep])
+    assert np.array_equal(y_test, expected["y_test"])
+    with pytest.raises(ValueError, match="n_train"):
+        load_cifar10_flat(path, n_train=0)
 
 
 def test_fixture_is_a_python2_pickle(folder):
