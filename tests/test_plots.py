@@ -1,0 +1,217 @@
+"""softmax.plots: figures of notebooks 01-03, read back from their artists."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from softmax import plots, softmax, softmax_loss_vectorized
+from softmax._style import PALETTE
+from softmax.bugs import GALLERY, naive_log_softmax
+from softmax.checks import bug_signature, h_sweep, log_softmax_error
+
+BLUE, VERMILLION = PALETTE[0], PALETTE[1]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _vlines_x(ax):
+    """x positions of the vertical lines (axvline) of an Axes."""
+    return [
+        line.get_xdata()[0]
+        for line in ax.lines
+        if len(line.get_xdata()) == 2 and line.get_xdata()[0] == line.get_xdata()[1]
+    ]
+
+
+class TestProbabilityBars:
+    p = softmax([2.0, 1.0, 0.1, -1.0])
+
+    def test_bars_are_the_probabilities(self):
+        fig = plots.probability_bars(self.p, true_class=2)
+        ax = fig.axes[0]
+        heights = [bar.get_height() for bar in ax.patches]
+        np.testing.assert_allclose(heights, self.p)
+        colors = [to_hex(bar.get_facecolor()) for bar in ax.patches]
+        assert colors == [BLUE.lower(), BLUE.lower(), VERMILLION.lower(), BLUE.lower()]
+        assert [t.get_text() for t in ax.texts] == [f"{v:.3f}" for v in self.p]
+        assert ax.get_title() == f"true class 2: loss = −ln p = {-math.log(self.p[2]):.3f}"
+        assert ax.get_ylabel() == "probability $p_j$"
+        assert [t.get_text() for t in ax.get_xticklabels()] == [f"class {j}" for j in range(4)]
+        uniform = [line for line in ax.lines if line.get_label().startswith("uniform")]
+        assert uniform and uniform[0].get_ydata()[0] == pytest.approx(0.25)
+
+    def test_update_redraws_in_place(self):
+        fig = plots.probability_bars(self.p, true_class=0)
+        new = softmax([0.0, 0.0, 3.0, 0.0])
+        plots.update_probability_bars(fig, new, 1, title="custom")
+        ax = fig.axes[0]
+        np.testing.assert_allclose([b.get_height() for b in ax.patches], new)
+        assert to_hex(ax.patches[1].get_facecolor()) == VERMILLION.lower()
+        assert to_hex(ax.patches[0].get_facecolor()) == BLUE.lower()
+        assert ax.get_title() == "custom"
+
+    def test_no_true_class_and_class_names(self):
+        fig = plots.probability_bars([0.5, 0.5], class_names=["cat", "dog"])
+        ax = fig.axes[0]
+        assert ax.get_title() == "softmax probabilities"
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog"]
+
+    def test_bad_arguments(self):
+        with pytest.raises(ValueError, match="true_class must be in"):
+            plots.probability_bars(self.p, true_class=4)
+        with pytest.raises(TypeError, match="true_class must be an int"):
+            plots.probability_bars(self.p, true_class=1.0)
+        with pytest.raises(ValueError, match="class_names must have 4"):
+            plots.probability_bars(self.p, class_names=["a"])
+        fig = plots.probability_bars(self.p)
+        with pytest.raises(ValueError, match="must have 4 entries"):
+            plots.update_probability_bars(fig, [0.5, 0.5])
+
+
+def test_temperature_figure_lines_are_softmax_of_scaled_scores():
+    s = np.array([2.0, 1.0, 0.1, -1.0])
+    T = np.geomspace(0.1, 10, 7)
+    fig = plots.temperature_figure(s, T)
+    ax = fig.axes[0]
+    class_lines = [line for line in ax.lines if line.get_label().startswith("class")]
+    assert len(class_lines) == 4
+    expected = softmax(s[None, :] / T[:, None])
+    for j, line in enumerate(class_lines):
+        np.testing.assert_allclose(line.get_xdata(), T)
+        np.testing.assert_allclose(line.get_ydata(), expected[:, j])
+    assert ax.get_xscale() == "log"
+    assert "temperature" in ax.get_xlabel()
+    assert "Temperature" in ax.get_title()
+    with pytest.raises(ValueError, match="temperatures must be > 0"):
+        plots.temperature_figure(s, [0.0, 1.0])
+
+
+def test_surprisal_figure():
+    fig = plots.surprisal_figure(num_classes=10)
+    ax = fig.axes[0]
+    curve = ax.lines[0]
+    np.testing.assert_allclose(curve.get_ydata(), -np.log(curve.get_xdata()))
+    marker = ax.lines[1]
+    assert marker.get_xdata()[0] == pytest.approx(0.1)
+    assert marker.get_ydata()[0] == pytest.approx(math.log(10))
+    assert "2.303" in marker.get_label()
+    assert ax.get_xlabel() == "probability of the true class $p_y$"
+    with pytest.raises(ValueError, match="num_classes"):
+        plots.surprisal_figure(num_classes=1)
+
+
+def test_exp_range_figure_edges_come_from_finfo():
+    fig = plots.exp_range_figure()
+    assert len(fig.axes) == 2
+    expected = {
+        "float32": (88.72, -103.97),
+        "float64": (709.78, -745.13),
+    }
+    for ax, (dtype, (top, bottom)) in zip(fig.axes, expected.items(), strict=True):
+        assert ax.get_title().startswith(dtype)
+        xs = sorted(_vlines_x(ax))
+        assert xs[1] == pytest.approx(top, abs=0.005)
+        assert xs[0] == pytest.approx(bottom, abs=0.005)
+        curve = ax.lines[0]
+        x, y = curve.get_xdata(), curve.get_ydata()
+        normal = x > math.log(float(np.finfo(dtype).tiny))  # subnormals lose digits
+        np.testing.assert_allclose(y[normal], x[normal] / math.log(10), rtol=1e-5)  # log10 exp(x)
+        assert x.max() < top and x.min() > bottom  # inf and 0 are not drawn
+        assert ax.yaxis.get_major_formatter()(100, 0) == "$10^{100}$"
+
+
+def test_error_vs_scale_figure_shows_the_sweep_and_the_failures():
+    scales = np.geomspace(1, 1000, 31)
+    sweeps = {
+        dt: log_softmax_error([1.0, 0.0, -1.0], scales, dt, naive_log_softmax)
+        for dt in ("float32", "float64")
+    }
+    fig = plots.error_vs_scale_figure(sweeps, current_scale=100.0)
+    assert len(fig.axes) == 2
+    for ax, (dt, sweep) in zip(fig.axes, sweeps.items(), strict=True):
+        assert ax.get_title() == f"{dt}: naive vs max-shifted log-softmax"
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        by_label = {line.get_label(): line for line in ax.lines}
+        naive_line = next(v for k, v in by_label.items() if k.startswith("naive  "))
+        ok = np.isfinite(sweep["naive"])
+        np.testing.assert_allclose(naive_line.get_xdata(), scales[ok])
+        np.testing.assert_allclose(naive_line.get_ydata(), np.clip(sweep["naive"][ok], 1e-18, None))
+        crosses = by_label["naive: −inf / nan"]
+        np.testing.assert_allclose(crosses.get_xdata(), scales[~ok])
+        assert 100.0 in _vlines_x(ax)
+    with pytest.raises(ValueError, match="at least one"):
+        plots.error_vs_scale_figure({})
+
+
+def test_p_minus_y_heatmap():
+    rng = np.random.default_rng(0)
+    P = softmax(rng.normal(size=(5, 3)))
+    y = np.array([0, 2, 1, 1, 0])
+    fig = plots.p_minus_y_heatmap(P, y)
+    ax = fig.axes[0]
+    G = ax.images[0].get_array()
+    np.testing.assert_allclose(G, P - np.eye(3)[y])
+    np.testing.assert_allclose(G.sum(axis=1), 0, atol=1e-15)
+    assert ax.images[0].get_clim() == (-1, 1)
+    sums = [t.get_text() for t in ax.texts if t.get_text().startswith("Σ")]
+    assert sums == ["Σ = 0.00"] * 5
+    outlined = sorted((round(p.get_x() + 0.47), round(p.get_y() + 0.47)) for p in ax.patches)
+    assert outlined == sorted((int(y[i]), i) for i in range(5))
+    assert ax.get_title() == "P − Y: every row sums to 0"
+    with pytest.raises(ValueError, match="labels in"):
+        plots.p_minus_y_heatmap(P, np.array([0, 3, 1, 1, 0]))
+    with pytest.raises(ValueError, match="shape"):
+        plots.p_minus_y_heatmap(P, np.array([0, 1]))
+
+
+def test_h_sweep_figure():
+    hs = np.geomspace(1e-8, 1e-1, 8)
+    W = np.array([1.0, 2.0])
+    errors = {
+        "float64": h_sweep(lambda w: float(np.sum(w**3)), W, 3 * W**2, hs),
+        "float32": h_sweep(lambda w: float(np.sum(w**3)), W.astype(np.float32), 3 * W**2, hs),
+    }
+    fig = plots.h_sweep_figure(hs, errors)
+    ax = fig.axes[0]
+    curves = {line.get_label(): line for line in ax.lines}
+    for dt, err in errors.items():
+        np.testing.assert_allclose(curves[dt].get_xdata(), hs)
+        np.testing.assert_allclose(curves[dt].get_ydata(), np.maximum(err, 1e-16))
+    h_stars = sorted(_vlines_x(ax))
+    expected = sorted((3 * float(np.finfo(dt).eps)) ** (1 / 3) for dt in ("float64", "float32"))
+    np.testing.assert_allclose(h_stars, expected)
+    assert ax.get_xlabel() == "step h"
+    with pytest.raises(ValueError, match="must have shape"):
+        plots.h_sweep_figure(hs, {"float64": np.ones(3)})
+
+
+def test_bug_signature_figure_marks_what_each_check_flags():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 5)), rng.integers(4, size=6)
+    W = 0.5 * rng.normal(size=(5, 4))
+    sigs = {"correct": bug_signature(softmax_loss_vectorized, W, X, y, 0.1)}
+    sigs.update({b.name: bug_signature(b.loss_fn, W, X, y, 0.1) for b in GALLERY})
+    fig = plots.bug_signature_figure(sigs)
+    ax = fig.axes[0]
+    flags = ax.images[0].get_array()
+    checks = list(sigs["correct"].caught)
+    expected = [[sigs[n].caught[c] for c in checks] for n in sigs]
+    np.testing.assert_array_equal(flags, np.array(expected, dtype=float))
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(sigs)
+    assert [t.get_text() for t in ax.get_xticklabels()] == checks
+    assert sum(t.get_text().startswith("✗") for t in ax.texts) == int(flags.sum())
+    with pytest.raises(ValueError, match="must not be empty"):
+        plots.bug_signature_figure({})
