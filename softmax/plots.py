@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from . import _style
@@ -361,7 +362,8 @@ def p_minus_y_heatmap(P, y, *, ax=None):
     Returns
     -------
     Figure; ``ax.images[0]`` holds the (N, C) array P - Y on a diverging colour
-    map centred at 0 (true class: negative, blue; other classes: positive, red).
+    map centred at 0 (true class: negative, blue, outlined; other classes:
+    positive, red); ``ax.patches`` are the N outlines of the true-class cells.
     Notebook 03: each row sums to 1 - 1 = 0.
     """
     P = as_float_array("P", P, ndim=2)
@@ -388,12 +390,15 @@ def p_minus_y_heatmap(P, y, *, ax=None):
                     va="center",
                     fontsize=11,
                     color="white" if abs(G[i, j]) > 0.6 else "black",
-                    fontweight="bold" if j == y[i] else "normal",
                 )
-            ax.text(C - 0.35, i, f"Σ = {abs(G[i].sum()):.2f}", ha="left", va="center", fontsize=11)
+            # The true class: outlined (its entry is p_y - 1 < 0).
+            ax.add_patch(
+                Rectangle((y[i] - 0.47, i - 0.47), 0.94, 0.94, fill=False, edgecolor="black", lw=2)
+            )
+            ax.text(C - 0.35, i, f"Σ = {abs(G[i].sum()):.2f}", ha="left", va="center", fontsize=12)
         ax.set_xticks(range(C), [f"{j}" for j in range(C)])
         ax.set_yticks(range(N), [f"{i} (y={y[i]})" for i in range(N)])
-        ax.set_xlim(-0.5, C + 0.9)
+        ax.set_xlim(-0.5, C + 0.75)
         ax.grid(False)
         ax.set_xlabel("class j")
         ax.set_ylabel("example i (true class)")
