@@ -248,17 +248,18 @@ class SoftmaxClassifier:
         history: list[float] = []
         for step in range(num_iters):
             idx = rng.choice(N, size=batch_size, replace=False)
-            try:
-                value, dW = loss_fn(W, X[idx], y[idx], reg)
-            except ValueError as exc:
-                if step == 0:
-                    raise
-                raise FloatingPointError(
-                    f"training diverged at step {step} ({exc}); lower learning_rate "
-                    f"(now {learning_rate:g})"
-                ) from exc
-            value = float(value)
-            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            # Overflow as W blows up is reported below as divergence, not as a numpy warning.
+            with np.errstate(over="ignore", invalid="ignore"):
+                try:
+                    value, dW = loss_fn(W, X[idx], y[idx], reg)
+                except ValueError as exc:
+                    if step == 0:
+                        raise
+                    raise FloatingPointError(
+                        f"training diverged at step {step} ({exc}); lower learning_rate "
+                        f"(now {learning_rate:g})"
+                    ) from exc
+                value = float(value)
                 W -= learning_rate * dW
             if not (np.isfinite(value) and np.isfinite(W).all()):
                 raise FloatingPointError(

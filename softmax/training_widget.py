@@ -81,7 +81,9 @@ class RetrainExplorer(widgets.HBox):
         seed=0,
         image_shape=(8, 8),
         class_names=None,
+        loss="auto",
     ):
+        self.loss = loss
         self.X_train = as_float_array("X_train", X_train, ndim=2)
         self.X_val = as_float_array("X_val", X_val, ndim=2)
         if self.X_val.shape[1] != self.X_train.shape[1]:
@@ -198,7 +200,7 @@ class RetrainExplorer(widgets.HBox):
                 self.num_iters,
                 self.batch_size,
                 np.random.default_rng(self.seed),
-                loss="vectorized",
+                loss=self.loss,
             )
         except FloatingPointError:
             self.classifier, self.history = None, []
@@ -254,6 +256,7 @@ def retrain_explorer(
     seed=0,
     image_shape=(8, 8),
     class_names=None,
+    loss="auto",
 ):
     """Widget of notebook 05: retrain with chosen lr / reg / steps; see the curve and templates.
 
@@ -269,6 +272,9 @@ def retrain_explorer(
         Minibatch size and the seed every retrain starts from.
     image_shape : tuple
         Shape of one image, (8, 8) for the digits; D = prod(image_shape) (+ 1).
+    class_names : sequence of C str, optional
+    loss : str or callable
+        Loss function, as for :meth:`SoftmaxClassifier.train` (default "auto").
 
     Returns
     -------
@@ -288,4 +294,5 @@ def retrain_explorer(
         seed=seed,
         image_shape=image_shape,
         class_names=class_names,
+        loss=loss,
     )

@@ -19,6 +19,7 @@ from softmax.classifier import (
     SoftmaxClassifier,
     confusion_matrix,
     lr_reg_search,
+    resolve_loss,
 )
 from softmax.data import add_bias, load_digits, make_spiral, preprocess
 from softmax.training_widget import RetrainExplorer, retrain_explorer
@@ -211,10 +212,12 @@ def test_decision_regions_match_predictions():
 
 def test_retrain_widget_trains_like_the_classifier(digits):
     (Xtr, ytr), (Xv, yv) = digits["train"], digits["val"]
+    ref_name = resolve_loss("auto")[0]
     w = retrain_explorer(Xtr, ytr, Xv, yv, learning_rate=1.0, reg=1e-4, num_iters=100)
+    assert w.classifier.loss_name == ref_name
     assert isinstance(w, RetrainExplorer) and w.retrain_count == 1
     ref = SoftmaxClassifier()
-    ref.train(Xtr, ytr, 1.0, 1e-4, 100, 100, rng=0, loss="vectorized")
+    ref.train(Xtr, ytr, 1.0, 1e-4, 100, 100, rng=0)
     assert np.array_equal(w.classifier.W, ref.W)
     assert w.val_accuracy == ref.score(Xv, yv)
     assert bytes(w.image.value).startswith(b"\x89PNG")
