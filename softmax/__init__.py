@@ -13,7 +13,8 @@ labels in [0, C). Both loss functions return ``(loss, dW)``.
 2.3026
 """
 
-from . import gradcheck
+from . import classifier, data, gradcheck
+from .classifier import SoftmaxClassifier
 from .functions import log_softmax, logsumexp, softmax
 from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
 from .loss import softmax_loss_naive, softmax_loss_vectorized
@@ -21,6 +22,9 @@ from .loss import softmax_loss_naive, softmax_loss_vectorized
 __version__ = "0.1.0"
 
 __all__ = [
+    "SoftmaxClassifier",
+    "classifier",
+    "data",
     "grad_check_sparse",
     "gradcheck",
     "log_softmax",
