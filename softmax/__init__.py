@@ -17,6 +17,7 @@ from . import classifier, data, gradcheck
 from .classifier import SoftmaxClassifier
 from .functions import log_softmax, logsumexp, softmax
 from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
+from .fast import softmax_loss_fast
 from .loss import softmax_loss_naive, softmax_loss_vectorized
 
 __version__ = "0.1.0"
@@ -32,6 +33,7 @@ __all__ = [
     "numerical_gradient",
     "rel_error",
     "softmax",
+    "softmax_loss_fast",
     "softmax_loss_naive",
     "softmax_loss_vectorized",
 ]

@@ -1,0 +1,657 @@
+"""Naive vs vectorized vs fast: the measurements and figures of notebook 04.
+
+``notebooks/04_naive_vs_vectorized.ipynb`` imports everything it shows from here:
+
+- :func:`dev_inputs`, :func:`agreement`: the same inputs through several
+  implementations, and how far their losses and gradients are apart;
+- :func:`time_implementations`: interleaved timing (the method of
+  :mod:`softmax.bench`) with medians and per-round speedups;
+- :func:`scaling_experiment`, :func:`fit_loglog_slope`, :func:`plot_scaling`:
+  time against N on log-log axes, with fitted slopes;
+- :func:`speedup_vs_D`, :func:`plot_speedup_vs_D`: the speedup of the vectorized
+  loss over the loops as the number of features D shrinks;
+- :func:`comparison_panel`: sliders for N, D, C, reg, a dtype choice and a Run
+  button; shows both times, the speedup, the agreement and a bar chart. Its
+  callback :meth:`ComparisonPanel.run` works without a browser.
+
+Shapes: W (D, C), X (N, D), y (N,), as everywhere in the package.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from . import _style
+from ._validation import check_reg
+from .bench import interleaved_times, median_ratio, numpy_impls
+
+# Timings use one BLAS thread unless told otherwise: it is the steadiest figure on
+# a shared machine, and the lesson is about the work done, not about parallelism.
+DEFAULT_THREADS = 1
+
+__all__ = [
+    "IMPL_COLORS",
+    "Agreement",
+    "ComparisonPanel",
+    "ScalingResult",
+    "SpeedupResult",
+    "Timing",
+    "agreement",
+    "comparison_panel",
+    "dev_inputs",
+    "fit_loglog_slope",
+    "make_inputs",
+    "plot_scaling",
+    "plot_speedup_vs_D",
+    "scaling_experiment",
+    "speedup_vs_D",
+    "time_implementations",
+]
+
+# One colour per implementation, the same in every figure.
+IMPL_COLORS = {
+    "naive": _style.PALETTE[1],  # vermillion
+    "vectorized": _style.PALETTE[0],  # blue
+    "fast": _style.PALETTE[2],  # bluish green
+    "gemm_bound": _style.PALETTE[7],  # black
+}
+IMPL_LABELS = {
+    "naive": "naive loops",
+    "vectorized": "vectorized",
+    "fast": "fast (blocked, transposed)",
+    "gemm_bound": "two GEMMs only (lower bound)",
+}
+
+
+def _check_rng(rng) -> np.random.Generator:
+    if rng is None or isinstance(rng, int | np.integer):
+        return np.random.default_rng(rng)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy Generator, an int seed or None; got {type(rng).__name__}"
+        )
+    return rng
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}")
+    return int(value)
+
+
+def make_inputs(N: int, D: int, C: int, *, dtype="float64", weight_scale: float = 1e-2, rng=None):
+    """Random inputs of a given shape for the loss functions.
+
+    Parameters
+    ----------
+    N, D : int >= 1
+        Examples and features.
+    C : int >= 2
+        Classes.
+    dtype : "float64" or "float32"
+        dtype of W and X.
+    weight_scale : float > 0
+        Standard deviation of the weights. The default 1e-2 makes ``reg * sum(W**2)``
+        a visible part of the loss (CS231n's 1e-4 with reg = 5e-6 hides regulariser bugs).
+    rng : numpy Generator or int seed, optional
+
+    Returns
+    -------
+    W : ndarray (D, C), X : ndarray (N, D), y : ndarray (N,) int64
+    """
+    N, D = _positive_int("N", N), _positive_int("D", D)
+    C = _positive_int("C", C, 2)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dtype}")
+    if not weight_scale > 0:
+        raise ValueError(f"weight_scale must be > 0; got {weight_scale!r}")
+    rng = _check_rng(rng)
+    X = rng.standard_normal((N, D), dtype=dtype)
+    W = (weight_scale * rng.standard_normal((D, C))).astype(dtype)
+    y = rng.integers(0, C, size=N)
+    return W, X, y
+
+
+def dev_inputs(rng=None, *, dtype="float64"):
+    """CS231n's development shape: N = 500 examples, D = 3073 features, C = 10 classes.
+
+    Returns ``(W, X, y)`` from :func:`make_inputs` (weights of std 1e-2).
+    """
+    return make_inputs(500, 3073, 10, dtype=dtype, rng=rng)
+
+
+def _implementations(P=None) -> dict[str, Callable]:
+    table = numpy_impls(P)
+    return {name: table[name] for name in ("naive", "vectorized", "fast")}
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far two implementations' outputs are apart.
+
+    Attributes
+    ----------
+    names : (str, str)
+        The two implementations, reference second.
+    loss : (float, float)
+        Their losses.
+    loss_abs_diff, loss_rel_diff : float
+        ``|L_a - L_b|`` and that over ``|L_b|``.
+    dW_fro_diff, dW_rel_diff : float
+        ``||dW_a - dW_b||_F`` and that over ``||dW_b||_F``.
+    """
+
+    names: tuple[str, str]
+    loss: tuple[float, float]
+    loss_abs_diff: float
+    loss_rel_diff: float
+    dW_fro_diff: float
+    dW_rel_diff: float
+
+    def within(self, rtol: float) -> bool:
+        """Both relative differences at most ``rtol``."""
+        return self.loss_rel_diff <= rtol and self.dW_rel_diff <= rtol
+
+
+def agreement(W, X, y, reg, names=("vectorized", "naive"), impls=None) -> Agreement:
+    """Run two implementations on the same inputs and measure the differences.
+
+    Parameters
+    ----------
+    W : (D, C), X : (N, D), y : (N,), reg : float
+        As for the loss functions.
+    names : (str, str)
+        Two of ``naive``, ``vectorized``, ``fast``; the second is the reference.
+    impls : mapping of name -> loss function, optional
+        Defaults to the package's implementations.
+    """
+    impls = impls or _implementations()
+    for name in names:
+        if name not in impls:
+            raise ValueError(f"unknown implementation {name!r}; expected one of {sorted(impls)}")
+    (loss_a, dW_a), (loss_b, dW_b) = (impls[n](W, X, y, reg) for n in names)
+    d_fro = float(np.linalg.norm((dW_a - dW_b).astype(np.float64)))
+    ref_fro = float(np.linalg.norm(dW_b.astype(np.float64)))
+    return Agreement(
+        names=tuple(names),
+        loss=(float(loss_a), float(loss_b)),
+        loss_abs_diff=abs(loss_a - loss_b),
+        loss_rel_diff=abs(loss_a - loss_b) / max(abs(loss_b), np.finfo(np.float64).tiny),
+        dW_fro_diff=d_fro,
+        dW_rel_diff=d_fro / max(ref_fro, np.finfo(np.float64).tiny),
+    )
+
+
+# --------------------------------------------------------------------------- timing
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Interleaved timings of several implementations on one input.
+
+    Attributes
+    ----------
+    times : dict of str -> list of float
+        Seconds per call, one entry per round, in round order.
+    """
+
+    times: dict[str, list[float]]
+
+    def median(self, name: str) -> float:
+        """Median seconds per call of ``name``."""
+        return float(statistics.median(self.times[name]))
+
+    def ratio(self, name: str, reference: str) -> float:
+        """Median over rounds of time(name) / time(reference) in the same round."""
+        return median_ratio(self.times[name], self.times[reference])
+
+    def speedup(self, slow: str, fast: str) -> float:
+        """How many times faster ``fast`` is than ``slow`` (median of per-round ratios)."""
+        return self.ratio(slow, fast)
+
+
+def time_implementations(
+    W, X, y, reg, names=("naive", "vectorized"), *, rounds: int = 7, P=None, threads=DEFAULT_THREADS
+) -> Timing:
+    """Time implementations on the same inputs in interleaved, rotated rounds.
+
+    Parameters
+    ----------
+    W : (D, C), X : (N, D), y : (N,), reg : float
+    names : sequence of str
+        Any of ``naive``, ``vectorized``, ``fast``, ``gemm_bound``.
+    rounds : int >= 1
+        Timed rounds, after one untimed warm-up call of each.
+    P : ndarray (N, C), optional
+        The "given" probabilities of ``gemm_bound`` (default: uniform 1/C).
+    threads : int >= 1
+        BLAS threads during the timing (threadpoolctl limit; default 1).
+    """
+    from threadpoolctl import threadpool_limits
+
+    if P is None and "gemm_bound" in names:
+        P = np.full((X.shape[0], W.shape[1]), 1.0 / W.shape[1], dtype=X.dtype)
+    table = numpy_impls(P)
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        raise ValueError(f"unknown implementation(s) {unknown}; expected some of {list(table)}")
+    funcs = {n: (lambda f=table[n]: f(W, X, y, reg)) for n in names}
+    with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
+        return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
+
+
+# --------------------------------------------------------------------------- scaling in N
+
+
+def _figure_and_axes(ax):
+    """A new pyplot figure of the notebook's size, or the figure of the given axes."""
+    if ax is None:
+        return plt.subplots(figsize=(8.5, 5.2))
+    return ax.figure, ax
+
+
+def fit_loglog_slope(x, t) -> tuple[float, float]:
+    """Least-squares line through ``(log10 x, log10 t)``: returns ``(slope, intercept)``.
+
+    ``t ≈ 10**intercept * x**slope``; a slope of 1 means time proportional to x.
+    """
+    x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
+    if x.shape != t.shape or x.ndim != 1 or x.size < 2:
+        raise ValueError(f"x and t must be 1-D of the same length >= 2; got {x.shape}, {t.shape}")
+    if (x <= 0).any() or (t <= 0).any():
+        raise ValueError("x and t must be positive (log-log fit)")
+    slope, intercept = np.polyfit(np.log10(x), np.log10(t), 1)
+    return float(slope), float(intercept)
+
+
+@dataclass(frozen=True)
+class ScalingResult:
+    """Median time per call against N at fixed D and C.
+
+    Attributes
+    ----------
+    Ns : ndarray of int
+    D, C : int
+    times : dict of str -> ndarray
+        Median seconds per call, one per N.
+    slopes : dict of str -> float
+        Fitted log-log slope of each implementation over all N.
+    """
+
+    Ns: np.ndarray
+    D: int
+    C: int
+    times: dict[str, np.ndarray]
+    slopes: dict[str, float]
+
+
+def scaling_experiment(
+    Ns: Sequence[int],
+    *,
+    D: int = 3073,
+    C: int = 10,
+    names=("naive", "vectorized", "gemm_bound"),
+    rounds: int = 3,
+    rng=None,
+    threads: int = DEFAULT_THREADS,
+) -> ScalingResult:
+    """Time implementations at several N (same D and C), interleaved at each N.
+
+    The inputs for the largest N are drawn once; smaller N use its first rows.
+    ``gemm_bound`` gets a fixed row-stochastic P. Returns a :class:`ScalingResult`.
+    """
+    Ns = np.array(sorted({_positive_int("N", int(n)) for n in Ns}))
+    if Ns.size < 2:
+        raise ValueError("Ns must hold at least two different sizes (a slope needs two points)")
+    W, X, y = make_inputs(int(Ns[-1]), D, C, rng=rng)
+    P = np.full((int(Ns[-1]), C), 1.0 / C)
+    times = {n: [] for n in names}
+    for N in Ns:
+        timing = time_implementations(
+            W, X[:N], y[:N], 0.1, names, rounds=rounds, P=P[:N], threads=threads
+        )
+        for n in names:
+            times[n].append(timing.median(n))
+    arrays = {n: np.array(v) for n, v in times.items()}
+    slopes = {n: fit_loglog_slope(Ns, v)[0] for n, v in arrays.items()}
+    return ScalingResult(Ns=Ns, D=D, C=C, times=arrays, slopes=slopes)
+
+
+def plot_scaling(result: ScalingResult, *, ax=None):
+    """Log-log plot of time against N, one line per implementation, slopes in the legend.
+
+    Returns the matplotlib Figure (pyplot-managed: end the notebook cell with
+    ``plt.show()``). Each line's ``get_xdata()``/``get_ydata()`` are N and
+    milliseconds; the dashed lines are the fitted power laws.
+    """
+    with _style.style():
+        fig, ax = _figure_and_axes(ax)
+        for name, t in result.times.items():
+            color = IMPL_COLORS.get(name)
+            slope, intercept = fit_loglog_slope(result.Ns, t)
+            ax.plot(
+                result.Ns,
+                t * 1e3,
+                "o-",
+                color=color,
+                label=f"{IMPL_LABELS.get(name, name)}: slope {slope:.2f}",
+            )
+            ax.plot(
+                result.Ns,
+                10**intercept * result.Ns.astype(float) ** slope * 1e3,
+                "--",
+                color=color,
+                linewidth=1,
+                alpha=0.6,
+            )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("N (examples)")
+        ax.set_ylabel("time per call (ms)")
+        ax.set_title(f"Time against N (D = {result.D}, C = {result.C}), log-log")
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- speedup vs D
+
+
+@dataclass(frozen=True)
+class SpeedupResult:
+    """Speedup of the vectorized loss over the loops at several D (fixed N, C).
+
+    Attributes
+    ----------
+    Ds : ndarray of int
+    N, C : int
+    naive_s, vectorized_s : ndarray
+        Median seconds per call at each D.
+    speedup : ndarray
+        Median over rounds of naive time / vectorized time, at each D.
+    """
+
+    Ds: np.ndarray
+    N: int
+    C: int
+    naive_s: np.ndarray
+    vectorized_s: np.ndarray
+    speedup: np.ndarray
+
+
+def speedup_vs_D(
+    Ds: Sequence[int],
+    *,
+    N: int = 1000,
+    C: int = 10,
+    rounds: int = 3,
+    rng=None,
+    threads: int = DEFAULT_THREADS,
+) -> SpeedupResult:
+    """How the vectorized loss's advantage over the loops depends on the number of features D.
+
+    The loop does N * C dot products of length D: at small D each costs mostly
+    Python's fixed overhead per iteration, which the vectorized code does not pay.
+    """
+    Ds = np.array(sorted({_positive_int("D", int(d)) for d in Ds}))
+    rng = _check_rng(rng)
+    naive_s, vec_s, speedup = [], [], []
+    for D in Ds:
+        W, X, y = make_inputs(N, int(D), C, rng=rng)
+        timing = time_implementations(
+            W, X, y, 0.1, ("naive", "vectorized"), rounds=rounds, threads=threads
+        )
+        naive_s.append(timing.median("naive"))
+        vec_s.append(timing.median("vectorized"))
+        speedup.append(timing.speedup("naive", "vectorized"))
+    return SpeedupResult(Ds, N, C, np.array(naive_s), np.array(vec_s), np.array(speedup))
+
+
+def plot_speedup_vs_D(result: SpeedupResult, *, ax=None):
+    """Speedup (naive / vectorized) against D on log-log axes, with the 100x line marked.
+
+    Returns the Figure (end the cell with ``plt.show()``); the first line's data
+    are (D, speedup).
+    """
+    with _style.style():
+        fig, ax = _figure_and_axes(ax)
+        ax.plot(result.Ds, result.speedup, "o-", color=IMPL_COLORS["vectorized"], label="speedup")
+        ax.axhline(100, color=_style.PALETTE[7], linestyle=":", linewidth=1.5, label="100×")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("D (features per example)")
+        ax.set_ylabel("naive time / vectorized time")
+        ax.set_title(f"Speedup of the vectorized loss (N = {result.N}, C = {result.C})")
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def _ms(milliseconds: float) -> str:
+    return f"{milliseconds:,.0f} ms" if milliseconds >= 100 else f"{milliseconds:.3g} ms"
+
+
+def _render_png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+class ComparisonPanel(widgets.VBox):
+    """Sliders, a dtype choice and a Run button; times naive, vectorized and fast.
+
+    Built by :func:`comparison_panel`. Pressing Run (or calling :meth:`run`)
+    draws inputs of the chosen shape, estimates how long the naive loop would
+    take from a run on a few rows, lowers N if that estimate exceeds the time
+    budget (and says so), then times the implementations and checks that they
+    agree. Attributes that tests and notebook cells use:
+
+    n_slider, d_slider, c_slider : IntSlider
+    reg_slider : FloatLogSlider
+    dtype_picker : ToggleButtons ("float64" / "float32")
+    run_button : Button
+    readout : HTML (times, speedup, agreement, the cap if any)
+    image : Image (the bar chart as PNG)
+    figure : matplotlib Figure (the bar chart; ``figure.axes[0].patches`` are the bars)
+    last : dict (the numbers of the last run; see :meth:`run`)
+    """
+
+    def __init__(
+        self, *, N=500, D=3073, C=10, reg=0.1, dtype="float64", budget_s=10.0, seed=0, threads=1
+    ):
+        if not budget_s > 0:
+            raise ValueError(f"budget_s must be > 0; got {budget_s!r}")
+        self.budget_s = float(budget_s)
+        self.seed = seed
+        self.threads = _positive_int("threads", threads)
+        self.n_slider = widgets.IntSlider(value=N, min=10, max=50_000, step=10, description="N")
+        self.d_slider = widgets.IntSlider(value=D, min=1, max=3073, description="D")
+        self.c_slider = widgets.IntSlider(value=C, min=2, max=100, description="C")
+        self.reg_slider = widgets.FloatLogSlider(
+            value=reg, base=10, min=-6, max=1, step=0.5, description="reg", readout_format=".0e"
+        )
+        self.dtype_picker = widgets.ToggleButtons(options=["float64", "float32"], value=dtype)
+        self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
+        self.readout = widgets.HTML()
+        self.image = widgets.Image(format="png")
+        self.figure = Figure(figsize=(6.4, 3.6))
+        self.last: dict = {}
+        self.run_button.on_click(self.run)
+        controls = widgets.VBox(
+            [self.n_slider, self.d_slider, self.c_slider, self.reg_slider, self.dtype_picker]
+        )
+        super().__init__(
+            [widgets.HBox([controls, self.readout]), self.run_button, self.image],
+        )
+        self.run()
+
+    def estimate_naive_seconds_per_row(self, W, X, y, reg, rows: int = 100) -> float:
+        """Seconds per example of the naive loop, from the best of two runs on ``rows`` rows."""
+        from .loss import softmax_loss_naive
+
+        rows = min(rows, X.shape[0])
+        best = math.inf
+        for _ in range(2):
+            start = time.perf_counter()
+            softmax_loss_naive(W, X[:rows], y[:rows], reg)
+            best = min(best, time.perf_counter() - start)
+        return best / rows
+
+    def run(self, _button=None) -> dict:
+        """Draw inputs, cap N for the naive loop, time, compare, redraw. Returns :attr:`last`.
+
+        The returned dict has ``N_requested``, ``N`` (after the cap), ``D``, ``C``,
+        ``reg``, ``dtype``, ``capped`` (bool), ``naive_estimate_s`` (predicted naive
+        time at ``N_requested``), ``times`` (median seconds per implementation),
+        ``speedup`` (naive / vectorized, median of per-round ratios),
+        ``fast_ratio`` (fast / vectorized), ``loss_rel_diff`` and ``dW_rel_diff``
+        (vectorized and fast against naive: the larger of the two), ``agree``,
+        ``rtol`` (1e-12 in float64, 1e-5 in float32) and ``outputs`` (each
+        implementation's ``(loss, dW)``).
+
+        The budget: the naive time per example is measured on 100 rows, and N is
+        lowered so that the naive call takes at most half of ``budget_s``; the
+        other calls are about 7 times faster, so the whole run stays within it.
+        """
+        from threadpoolctl import threadpool_limits
+
+        N_req, D, C = self.n_slider.value, self.d_slider.value, self.c_slider.value
+        reg, dtype = check_reg(self.reg_slider.value), self.dtype_picker.value
+        rng = np.random.default_rng(self.seed)
+        funcs = _implementations()
+        with threadpool_limits(limits=self.threads, user_api="blas"):
+            W, X, y = make_inputs(min(N_req, 100), D, C, dtype=dtype, rng=rng)
+            per_row = self.estimate_naive_seconds_per_row(W, X, y, reg)
+            # The naive loop gets half the budget: the rest is for drawing the
+            # inputs and the (about 7x faster) vectorized and fast runs.
+            N_cap = max(10, int(0.5 * self.budget_s / per_row))
+            N = min(N_req, N_cap)
+            W, X, y = make_inputs(N, D, C, dtype=dtype, rng=rng)
+            outputs = {}
+
+            def call(name):
+                outputs[name] = funcs[name](W, X, y, reg)
+
+            small = per_row * N < 0.5  # seconds of one naive call
+            times = interleaved_times(
+                {n: (lambda n=n: call(n)) for n in funcs},
+                5 if small else 3,
+                warmup=["vectorized", "fast"] if small else False,
+                max_rounds={"naive": 1},
+            )
+        timing = Timing(times)
+        precomputed = {n: (lambda *_, n=n: outputs[n]) for n in funcs}
+        agree_vec = agreement(W, X, y, reg, ("vectorized", "naive"), precomputed)
+        agree_fast = agreement(W, X, y, reg, ("fast", "naive"), precomputed)
+        rtol = 1e-12 if np.dtype(dtype) == np.float64 else 1e-5
+        self.last = {
+            "N_requested": N_req,
+            "N": N,
+            "D": D,
+            "C": C,
+            "reg": reg,
+            "dtype": dtype,
+            "capped": N_req > N,
+            "naive_estimate_s": per_row * N_req,
+            "times": {n: timing.median(n) for n in funcs},
+            "speedup": timing.speedup("naive", "vectorized"),
+            "fast_ratio": timing.ratio("fast", "vectorized"),
+            "loss_rel_diff": max(agree_vec.loss_rel_diff, agree_fast.loss_rel_diff),
+            "dW_rel_diff": max(agree_vec.dW_rel_diff, agree_fast.dW_rel_diff),
+            "agree": agree_vec.within(rtol) and agree_fast.within(rtol),
+            "rtol": rtol,
+            "outputs": outputs,
+        }
+        self._redraw()
+        return self.last
+
+    def _redraw(self) -> None:
+        r = self.last
+        names = list(r["times"])
+        ms = [r["times"][n] * 1e3 for n in names]
+        fig = self.figure
+        fig.clear()
+        with _style.style():
+            ax = fig.add_subplot()
+            bars = ax.bar(
+                [IMPL_LABELS[n].split(" (")[0] for n in names],
+                ms,
+                color=[IMPL_COLORS[n] for n in names],
+            )
+            ax.bar_label(bars, labels=[_ms(v) for v in ms], padding=3)
+            ax.set_yscale("log")
+            ax.set_ylim(min(ms) / 3, max(ms) * 6)
+            ax.set_ylabel("time per call (ms, log)")
+            ax.set_title(f"vectorized {r['speedup']:.0f}× faster than the loops")
+            fig.tight_layout()
+        self.image.value = _render_png(fig)
+        cap = (
+            f"<p><b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
+            f"would take about {r['naive_estimate_s']:.0f} s, more than the "
+            f"{self.budget_s:.0f} s budget.</p>"
+            if r["capped"]
+            else ""
+        )
+        verdict = "✓ agree" if r["agree"] else "✗ DISAGREE"
+        self.readout.value = (
+            f"<div style='font-family: monospace; padding-left: 1em'>{cap}"
+            f"<p>N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}</p>"
+            f"<p>naive {_ms(r['times']['naive'] * 1e3)}<br>"
+            f"vectorized {_ms(r['times']['vectorized'] * 1e3)}<br>"
+            f"fast {_ms(r['times']['fast'] * 1e3)}</p>"
+            f"<p><b>speedup {r['speedup']:.1f}×</b> (naive / vectorized)<br>"
+            f"fast / vectorized {r['fast_ratio']:.2f}</p>"
+            f"<p>{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
+            f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</p></div>"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"ComparisonPanel(N={self.n_slider.value}, D={self.d_slider.value}, "
+            f"C={self.c_slider.value}, reg={self.reg_slider.value:.1e}, "
+            f"dtype={self.dtype_picker.value!r})"
+        )
+
+
+def comparison_panel(
+    *, N=500, D=3073, C=10, reg=0.1, dtype="float64", budget_s=10.0, seed=0, threads=1
+) -> ComparisonPanel:
+    """The interactive comparison of notebook 04 (runs once with these values).
+
+    Parameters
+    ----------
+    N, D, C : int
+        Initial slider values (N <= 50000, D <= 3073, 2 <= C <= 100).
+    reg : float
+        Initial regularisation strength (1e-6 to 10).
+    dtype : "float64" or "float32"
+    budget_s : float
+        The longest the naive loop may run; N is lowered to stay within it.
+    seed : int
+        Seed of the random inputs (each Run draws them afresh from it).
+    threads : int
+        BLAS threads during the runs (default 1, the steadiest timing).
+    """
+    return ComparisonPanel(
+        N=N, D=D, C=C, reg=reg, dtype=dtype, budget_s=budget_s, seed=seed, threads=threads
+    )
