@@ -15,9 +15,9 @@ labels in [0, C). Both loss functions return ``(loss, dW)``.
 
 from . import classifier, data, gradcheck
 from .classifier import SoftmaxClassifier
+from .fast import softmax_loss_fast
 from .functions import log_softmax, logsumexp, softmax
 from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
-from .fast import softmax_loss_fast
 from .loss import softmax_loss_naive, softmax_loss_vectorized
 
 __version__ = "0.1.0"
