@@ -32,8 +32,9 @@ SCREENSHOTS = ROOT / "build" / "screenshots"
 sys.path.insert(0, str(ROOT / "tools"))
 
 import build_slides  # noqa: E402
-from offline_chromium import NetworkGuard, missing_dependency  # noqa: E402
-from offline_chromium import browser_context as browser_context  # noqa: E402, PLC0414
+from offline_chromium import NetworkGuard, browser_context, missing_dependency  # noqa: E402
+
+__all__ = ["browser_context"]  # re-exported for the test modules
 
 REQUIRE_ENV = "SOFTMAX_REQUIRE_BROWSER"
 

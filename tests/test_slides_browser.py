@@ -83,9 +83,7 @@ def shown_cells(nb: dict) -> list[dict]:
 
 
 def has_output(nb: dict, mime: str) -> bool:
-    return any(
-        mime in out.get("data", {}) for c in shown_cells(nb) for out in c.get("outputs", [])
-    )
+    return any(mime in out.get("data", {}) for c in shown_cells(nb) for out in c.get("outputs", []))
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +123,9 @@ def test_deck_in_browser(chromium, decks, name):
         assert total >= 2, f"{name}: a deck of {total} slide(s); check the slide_type metadata"
 
         # Maths: something was typeset, nothing left raw, no TeX error.
-        markdown = "".join("".join(c["source"]) for c in shown_cells(nb) if c["cell_type"] == "markdown")
+        markdown = "".join(
+            "".join(c["source"]) for c in shown_cells(nb) if c["cell_type"] == "markdown"
+        )
         if "$" in markdown:
             assert page.locator(".MathJax_CHTML").count() > 0, f"{name}: MathJax typeset nothing"
         raw = [t for t in page.evaluate(VISIBLE_TEXT_JS) if RAW_TEX.search(t)]
@@ -166,7 +166,9 @@ def test_deck_in_browser(chromium, decks, name):
             figure.wait_for(state="visible")
             box = figure.bounding_box()
             assert box["width"] > 200 and box["height"] > 100, f"{name}: figure too small: {box}"
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 + 1, f"{name}: figure off slide"
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 + 1, (
+                f"{name}: figure off slide"
+            )
             page.screenshot(path=str(screenshot_path("slides", f"{name}-figure.png")))
 
         # A static widget, when the notebook has one: drawn from the saved widget state.
