@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_loss_inputs, check_scores
-from .loss import _SHAPES_DOC, softmax_loss_vectorized
+from ._validation import check_loss_inputs, check_result, check_scores, reports_overflow
+from .loss import _SHAPES_DOC
 
 __all__ = ["blas_threads", "default_block_rows", "softmax_loss_fast"]
 
@@ -79,6 +79,7 @@ def blas_threads() -> int:
         return 1
 
 
+@reports_overflow
 def softmax_loss_fast(W, X, y, reg, *, block_rows: int | None = None):
     """Softmax loss and gradient, row-blocked with transposed (C, N) scores.
 
@@ -99,58 +100,77 @@ def softmax_loss_fast(W, X, y, reg, *, block_rows: int | None = None):
     ``block_rows`` (keyword only, int >= 1) sets B; by default
     :func:`default_block_rows` picks about 4 MiB of X per block.
 
-    **Several BLAS threads.** The blocks and the layout are tuned for one BLAS
-    thread. With several (and ``block_rows`` not given) this function simply
-    calls :func:`softmax.softmax_loss_vectorized`: every matrix product wakes
-    the BLAS worker threads and waits for all of them, and on a busy machine
-    that wait costs milliseconds per call, so hundreds of small products (or
-    the transposed product, which OpenBLAS splits into more pieces) became far
+    **Several BLAS threads.** Blocks and layout are tuned for one BLAS thread.
+    With several (and ``block_rows`` not given) the whole batch is one block
+    in the (N, C) layout of the vectorized code, i.e. its two products: each
+    product wakes the BLAS worker threads and waits for all of them, and on a
+    busy machine that wait costs milliseconds, so hundreds of small products
+    (or the transposed product, which OpenBLAS cuts into more pieces) were far
     slower than the two plain ones (measured on 2 shared cores: 19 s instead
     of 1.9 s at N = 49000, D = 3073, C = 10).
+
+    Dividing by N before the second product (not after) also keeps dW finite
+    where ``X.T @ (P - Y)`` alone would overflow (X near 1e308).
     """
-    if block_rows is None:
-        if blas_threads() > 1:
-            return softmax_loss_vectorized(W, X, y, reg)
-    elif isinstance(block_rows, bool | np.bool_) or not isinstance(block_rows, int | np.integer):
-        raise TypeError(f"block_rows must be an int >= 1; got {type(block_rows).__name__}")
-    elif block_rows < 1:
-        raise ValueError(f"block_rows must be >= 1; got {block_rows}")
+    if block_rows is not None:
+        if isinstance(block_rows, bool | np.bool_) or not isinstance(block_rows, int | np.integer):
+            raise TypeError(f"block_rows must be an int >= 1; got {type(block_rows).__name__}")
+        if block_rows < 1:
+            raise ValueError(f"block_rows must be >= 1; got {block_rows}")
     W, X, y, reg = check_loss_inputs(W, X, y, reg)
     N, D = X.shape
     C = W.shape[1]
-    B = default_block_rows(N, D, C, X.dtype.itemsize) if block_rows is None else min(N, block_rows)
-    B = int(B)
+    transposed = block_rows is not None or blas_threads() == 1
+    if block_rows is not None:
+        B = min(N, int(block_rows))
+    else:
+        B = default_block_rows(N, D, C, X.dtype.itemsize) if transposed else N
 
     reg_loss = reg * _sum_of_squares(W)
-    WT = W.T  # (C, D) view, no copy
     dW = np.multiply(W, 2 * reg)  # the regulariser's gradient; the data term is added below
-    dWT = dW.T  # (C, D) view of the output
-    scores = np.empty((C, B), dtype=W.dtype)
-    partial = np.empty((C, D), dtype=W.dtype)  # one block's share of dW.T
-    columns = np.arange(B)
+    if transposed:  # scores (C, b); reductions over classes along axis 0
+        axis, WT, acc = 0, W.T, dW.T  # (C, D) views, no copies
+        scores = np.empty((C, B), dtype=W.dtype)
+        partial = np.empty((C, D), dtype=W.dtype)  # one block's share of dW.T
+    else:  # scores (b, C), as in softmax_loss_vectorized
+        axis, acc = 1, dW
+        scores = np.empty((B, C), dtype=W.dtype)
+        partial = np.empty((D, C), dtype=W.dtype)
+    index = np.arange(B)
     inv_n = 1.0 / N
     data_loss = 0.0
     for start in range(0, N, B):
         Xb = X[start : start + B]
         b = Xb.shape[0]
-        S = scores[:, :b]
         yb = y[start : start + b]
-        cols = columns[:b]
-        np.matmul(WT, Xb.T, out=S)  # (C, D) x (D, b): Xb is read from memory here
+        if transposed:
+            S = scores[:, :b]
+            np.matmul(WT, Xb.T, out=S)  # (C, D) x (D, b): Xb is read from memory here
+            true = (yb, index[:b])
+        else:
+            S = scores[:b]
+            np.matmul(Xb, W, out=S)
+            true = (index[:b], yb)
         check_scores(S, Xb, W)
-        S -= S.max(axis=0)  # each column's largest score becomes 0
-        correct = S[yb, cols]  # shifted score of the true class, (b,)
+        S -= S.max(axis=axis, keepdims=True)  # each example's largest score becomes 0
+        correct = S[true]  # shifted score of the true class, (b,)
         np.exp(S, out=S)
-        sums = S.sum(axis=0)  # each >= 1
-        log_sums = np.log(sums)
+        sums = S.sum(axis=axis, keepdims=True)  # each >= 1
+        log_sums = np.log(sums).ravel()
         log_sums -= correct
         data_loss += float(np.sum(log_sums, dtype=np.float64))  # sum of -log p[i, y_i]
         sums *= N
         S /= sums  # probabilities / N
-        S[yb, cols] -= inv_n  # (P - Y) / N for this block
-        np.matmul(S, Xb, out=partial)  # (C, b) x (b, D): Xb is still in cache
-        dWT += partial
-    return data_loss / N + reg_loss, dW
+        S[true] -= inv_n  # (P - Y) / N for this block
+        if transposed:
+            np.matmul(S, Xb, out=partial)  # (C, b) x (b, D): Xb is still in cache
+        else:
+            np.matmul(Xb.T, S, out=partial)
+        acc += partial
+    del partial, scores  # before check_result's own temporary
+    loss = data_loss / N + reg_loss
+    check_result(loss, dW)
+    return loss, dW
 
 
 def _sum_of_squares(W: np.ndarray, chunk: int = 4096) -> float:
