@@ -1,0 +1,218 @@
+"""softmax.compare: notebook 04's measurements, figures and panel compute what they show."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from softmax import compare, softmax_loss_fast, softmax_loss_naive, softmax_loss_vectorized
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- inputs, agreement
+
+
+def test_make_inputs_shapes_dtypes_and_seed():
+    W, X, y = compare.make_inputs(7, 5, 3, dtype="float32", rng=1)
+    assert (W.shape, X.shape, y.shape) == ((5, 3), (7, 5), (7,))
+    assert W.dtype == X.dtype == np.float32
+    assert ((y >= 0) & (y < 3)).all()
+    W2, X2, y2 = compare.make_inputs(7, 5, 3, dtype="float32", rng=1)
+    np.testing.assert_array_equal(y, y2)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(W, W2)
+    assert np.std(W) == pytest.approx(1e-2, rel=0.5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc"),
+    [
+        ({"N": 0, "D": 3, "C": 2}, ValueError),
+        ({"N": 2, "D": 3, "C": 1}, ValueError),
+        ({"N": 2.5, "D": 3, "C": 2}, TypeError),
+        ({"N": 2, "D": 3, "C": 2, "dtype": "int32"}, ValueError),
+        ({"N": 2, "D": 3, "C": 2, "weight_scale": 0.0}, ValueError),
+        ({"N": 2, "D": 3, "C": 2, "rng": "seed"}, TypeError),
+    ],
+)
+def test_make_inputs_rejects_bad_arguments(kwargs, exc):
+    with pytest.raises(exc):
+        compare.make_inputs(**kwargs)
+
+
+def test_dev_inputs_are_cs231n_shape():
+    W, X, y = compare.dev_inputs(0)
+    assert W.shape == (3073, 10) and X.shape == (500, 3073) and y.shape == (500,)
+
+
+def test_agreement_measures_the_differences_it_reports():
+    W, X, y = compare.make_inputs(30, 8, 4, rng=0)
+    a = compare.agreement(W, X, y, 0.5, ("vectorized", "naive"))
+    loss_v, dW_v = softmax_loss_vectorized(W, X, y, 0.5)
+    loss_n, dW_n = softmax_loss_naive(W, X, y, 0.5)
+    assert a.loss == (loss_v, loss_n)
+    assert a.loss_abs_diff == abs(loss_v - loss_n)
+    assert a.dW_fro_diff == pytest.approx(np.linalg.norm(dW_v - dW_n), abs=1e-300)
+    assert a.dW_rel_diff == pytest.approx(a.dW_fro_diff / np.linalg.norm(dW_n), abs=1e-300)
+    assert a.within(1e-12)
+
+
+def test_agreement_sees_a_wrong_implementation():
+    def half_reg(W, X, y, reg):  # the classic 1/2-vs-2 regulariser bug
+        return softmax_loss_vectorized(W, X, y, reg / 2)
+
+    W, X, y = compare.make_inputs(30, 8, 4, rng=0)
+    impls = {"wrong": half_reg, "naive": softmax_loss_naive}
+    a = compare.agreement(W, X, y, 0.5, ("wrong", "naive"), impls)
+    assert not a.within(1e-6)
+    assert a.loss_rel_diff > 1e-4
+    with pytest.raises(ValueError, match="unknown implementation"):
+        compare.agreement(W, X, y, 0.5, ("numba", "naive"))
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def test_time_implementations_rounds_and_ratios():
+    W, X, y = compare.make_inputs(20, 6, 3, rng=0)
+    timing = compare.time_implementations(
+        W, X, y, 0.1, ("naive", "vectorized", "fast", "gemm_bound"), rounds=5
+    )
+    assert set(timing.times) == {"naive", "vectorized", "fast", "gemm_bound"}
+    assert all(len(t) == 5 and min(t) > 0 for t in timing.times.values())
+    assert timing.median("naive") == pytest.approx(float(np.median(timing.times["naive"])))
+    per_round = np.array(timing.times["naive"]) / np.array(timing.times["vectorized"])
+    assert timing.speedup("naive", "vectorized") == pytest.approx(float(np.median(per_round)))
+    assert timing.ratio("vectorized", "vectorized") == 1.0
+    with pytest.raises(ValueError, match="unknown"):
+        compare.time_implementations(W, X, y, 0.1, ("numba",))
+
+
+def test_fit_loglog_slope_recovers_a_power_law():
+    x = np.array([10.0, 100.0, 1000.0, 5000.0])
+    slope, intercept = compare.fit_loglog_slope(x, 3.0 * x**1.5)
+    assert slope == pytest.approx(1.5)
+    assert intercept == pytest.approx(math.log10(3.0))
+    with pytest.raises(ValueError, match="positive"):
+        compare.fit_loglog_slope([1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="length"):
+        compare.fit_loglog_slope([1.0], [1.0])
+
+
+def test_scaling_experiment_and_its_figure():
+    result = compare.scaling_experiment([8, 32, 16, 16], D=5, C=3, rounds=1, rng=0)
+    np.testing.assert_array_equal(result.Ns, [8, 16, 32])  # sorted, duplicates dropped
+    assert set(result.times) == {"naive", "vectorized", "gemm_bound"}
+    for name, t in result.times.items():
+        assert t.shape == (3,) and (t > 0).all()
+        assert result.slopes[name] == pytest.approx(compare.fit_loglog_slope(result.Ns, t)[0])
+    fig = compare.plot_scaling(result)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert "N" in ax.get_xlabel() and "ms" in ax.get_ylabel() and ax.get_title()
+    measured = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert len(measured) == 3
+    for line, (name, t) in zip(measured, result.times.items(), strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), result.Ns)
+        np.testing.assert_allclose(line.get_ydata(), t * 1e3)
+        assert line.get_color() == compare.IMPL_COLORS[name]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels == [
+        f"{compare.IMPL_LABELS[n]}: slope {result.slopes[n]:.2f}" for n in result.times
+    ]
+    with pytest.raises(ValueError, match="two"):
+        compare.scaling_experiment([8, 8], D=5, C=3, rounds=1)
+
+
+def test_speedup_vs_D_and_its_figure():
+    result = compare.speedup_vs_D([3, 1, 9], N=30, C=3, rounds=3, rng=0)
+    np.testing.assert_array_equal(result.Ds, [1, 3, 9])
+    assert result.speedup.shape == result.naive_s.shape == result.vectorized_s.shape == (3,)
+    assert (result.speedup > 1).all()  # loops over 30 x 3 scores are never faster
+    fig = compare.plot_speedup_vs_D(result)
+    ax = fig.axes[0]
+    line = ax.get_lines()[0]
+    np.testing.assert_array_equal(line.get_xdata(), result.Ds)
+    np.testing.assert_array_equal(line.get_ydata(), result.speedup)
+    hundred = ax.get_lines()[1]
+    assert list(hundred.get_ydata()) == [100, 100]
+    assert "D" in ax.get_xlabel() and ax.get_yscale() == "log"
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+def small_panel(**kwargs):
+    args = {"N": 60, "D": 20, "C": 4, "reg": 0.3, "seed": 3}
+    args.update(kwargs)
+    return compare.comparison_panel(**args)
+
+
+def test_panel_shows_what_it_computed():
+    panel = small_panel()
+    r = panel.last
+    assert (r["N_requested"], r["N"], r["D"], r["C"], r["dtype"]) == (60, 60, 20, 4, "float64")
+    assert not r["capped"] and r["agree"] and r["rtol"] == 1e-12
+    # The outputs are those of the package's functions on the panel's seeded inputs.
+    rng = np.random.default_rng(3)
+    compare.make_inputs(60, 20, 4, rng=rng)  # the probe draw
+    W, X, y = compare.make_inputs(60, 20, 4, rng=rng)
+    for name, fn in [
+        ("naive", softmax_loss_naive),
+        ("vectorized", softmax_loss_vectorized),
+        ("fast", softmax_loss_fast),
+    ]:
+        loss, dW = fn(W, X, y, 0.3)
+        assert r["outputs"][name][0] == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(r["outputs"][name][1], dW, rtol=1e-10, atol=1e-15)
+    # The agreement numbers are computed from those outputs.
+    (loss_n, dW_n), (loss_v, dW_v) = r["outputs"]["naive"], r["outputs"]["vectorized"]
+    assert r["loss_rel_diff"] >= abs(loss_v - loss_n) / abs(loss_n)
+    assert r["dW_rel_diff"] >= np.linalg.norm(dW_v - dW_n) / np.linalg.norm(dW_n)
+    # The bar chart's bars are the median times in ms; the readout prints them.
+    bars = panel.figure.axes[0].patches
+    np.testing.assert_allclose(
+        [b.get_height() for b in bars],
+        [r["times"][n] * 1e3 for n in ("naive", "vectorized", "fast")],
+    )
+    text = panel.readout.value
+    assert f"speedup {r['speedup']:.1f}×" in text
+    assert f"fast / vectorized {r['fast_ratio']:.2f}" in text
+    assert "✓ agree to 1e-12" in text and "capped" not in text
+    assert panel.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert repr(panel) == "ComparisonPanel(N=60, D=20, C=4, reg=3.0e-01, dtype='float64')"
+
+
+def test_run_button_reruns_with_the_slider_values():
+    panel = small_panel()
+    panel.c_slider.value = 7
+    panel.dtype_picker.value = "float32"
+    panel.run_button.click()
+    r = panel.last
+    assert (r["C"], r["dtype"], r["rtol"]) == (7, "float32", 1e-5)
+    assert r["outputs"]["fast"][1].dtype == np.float32 and r["outputs"]["fast"][1].shape == (20, 7)
+    assert r["agree"]
+
+
+def test_naive_time_budget_caps_N_and_says_so():
+    panel = small_panel(budget_s=1e-3)  # far less than 60 rows of loops take
+    r = panel.last
+    per_row = r["naive_estimate_s"] / r["N_requested"]
+    assert r["capped"] and r["N"] < r["N_requested"]
+    assert r["N"] == max(10, int(0.5 * 1e-3 / per_row))
+    assert f"N capped at {r['N']}" in panel.readout.value
+    assert f"you asked for {r['N_requested']}" in panel.readout.value
+    with pytest.raises(ValueError, match="budget_s"):
+        compare.comparison_panel(budget_s=0)
