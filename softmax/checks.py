@@ -7,7 +7,7 @@ notebook, after Karpathy's ``cmp`` in *makemore part 4*)::
     >>> import numpy as np
     >>> check("sum of p", np.float64(0.1) + 0.2, 0.3)
     ✓ sum of p                             exact: no   close: yes  max|diff| ≤ 1e-16
-      ours 0.3   reference 0.3
+      ours 0.3   ref 0.3
 
 The maximum difference is printed as a power-of-ten bound when the values agree
 (the low bits of a float differ with the BLAS thread count and the CPU, so an
@@ -65,6 +65,7 @@ GRADCHECK_GOOD = 1e-7
 GRADCHECK_WRONG = 1e-4
 
 _NAME_WIDTH = 36
+_SHOWN = 4  # compared values are printed when there are at most this many
 
 
 def _as_numbers(name: str, a) -> np.ndarray:
@@ -120,16 +121,20 @@ def default_tolerance(*arrays: np.ndarray) -> tuple[float, float]:
     return 1e-7, 1e-10
 
 
-def format_values(a) -> str:
-    """Values to 6 significant digits, ``[a, b, ...]`` (at most 6 shown); inf and nan as such.
+def format_values(a, digits: int = 6) -> str:
+    """Values to ``digits`` significant digits, ``[a, b, ...]`` (at most 6 shown).
+
+    inf and nan print as such, -0 as 0.
 
     >>> format_values([1.0, float("-inf"), 0.123456789])
     '[1, -inf, 0.123457]'
+    >>> format_values([0.638066, 0.0954347], digits=4)
+    '[0.6381, 0.09543]'
     """
     a = _as_numbers("a", a)
     if a.ndim == 0:
-        return f"{float(a) + 0.0:.6g}"
-    flat = ", ".join(f"{float(v) + 0.0:.6g}" for v in a.ravel()[:6])  # + 0.0: no "-0"
+        return f"{float(a) + 0.0:.{digits}g}"
+    flat = ", ".join(f"{float(v) + 0.0:.{digits}g}" for v in a.ravel()[:6])  # + 0.0: no "-0"
     return f"[{flat}{', ...' if a.size > 6 else ''}]"
 
 
@@ -176,9 +181,12 @@ class Comparison:
             f"{mark} {self.name:<{_NAME_WIDTH}s} exact: {'yes' if self.exact else 'no ':3s}  "
             f"close: {'yes' if self.close else 'no ':3s}  max|diff| {format_small(self.max_abs_diff)}"
         )
-        if self.ours.size <= 6:
+        if self.ours.size <= _SHOWN:
+            # Fewer digits for more values: the line stays under 80 characters (slides).
+            digits = 6 if self.ours.size == 1 else 4 if self.ours.size <= 3 else 3
             line += (
-                f"\n  ours {format_values(self.ours)}   reference {format_values(self.reference)}"
+                f"\n  ours {format_values(self.ours, digits)}"
+                f"   ref {format_values(self.reference, digits)}"
             )
         return line
 
@@ -198,8 +206,8 @@ def compare(name: str, ours, reference, *, rtol: float | None = None, atol: floa
     Returns
     -------
     Comparison
-        Its ``str()`` is the one-line verdict (plus the values when there are at
-        most 6 of them).
+        Its ``str()`` is the one-line verdict (plus a line with the values when
+        there are at most 4 of them).
 
     Raises
     ------
@@ -435,30 +443,36 @@ class BugSignature:
 
     @property
     def caught(self) -> dict[str, bool]:
-        """Which checks flag the function: gradient check, loss/dW vs naive, ln C, large scores."""
+        """Which checks flag the function (keys are the columns of :data:`BUG_TABLE_HEADER`).
+
+        ``grad check``: relative error >= 1e-7; ``loss vs ref`` / ``dW vs ref``:
+        relative difference from ``softmax_loss_naive`` >= 1e-9; ``ln C check``:
+        loss(W = 0) differs from ln C; ``big scores``: NaN or inf at score 2000.
+        """
         return {
-            "gradient check": not self.gradcheck < GRADCHECK_GOOD,
-            "loss vs naive": not self.loss_diff < 1e-9,
-            "dW vs naive": not self.dW_diff < 1e-9,
-            "loss(0) = ln C": not abs(self.zero_loss - math.log(self.C)) < 1e-9,
-            "large scores": not self.large_scores_finite,
+            "grad check": not self.gradcheck < GRADCHECK_GOOD,
+            "loss vs ref": not self.loss_diff < 1e-9,
+            "dW vs ref": not self.dW_diff < 1e-9,
+            "ln C check": not abs(self.zero_loss - math.log(self.C)) < 1e-9,
+            "big scores": not self.large_scores_finite,
         }
 
     def row(self) -> str:
         """One line of the gallery table: each measurement, marked ✗ where it flags a bug."""
         flags = self.caught
         cells = [
-            (format_small(self.gradcheck), flags["gradient check"]),
-            (format_small(self.loss_diff), flags["loss vs naive"]),
-            (format_small(self.dW_diff), flags["dW vs naive"]),
-            (f"{self.zero_loss:.4g}", flags["loss(0) = ln C"]),
-            ("finite" if self.large_scores_finite else "nan/inf", flags["large scores"]),
+            (format_small(self.gradcheck), flags["grad check"]),
+            (format_small(self.loss_diff), flags["loss vs ref"]),
+            (format_small(self.dW_diff), flags["dW vs ref"]),
+            (f"{self.zero_loss:.4g}", flags["ln C check"]),
+            ("finite" if self.large_scores_finite else "nan/inf", flags["big scores"]),
         ]
-        return "".join(f"{text + (' ✗' if bad else ' ✓'):>13s}" for text, bad in cells)
+        return "".join(f"{text + (' ✗' if bad else ' ✓'):>12s}" for text, bad in cells)
 
 
+# Column titles of BugSignature.row(): the keys of BugSignature.caught.
 BUG_TABLE_HEADER = "".join(
-    f"{h:>13s}" for h in ("grad check", "loss vs ref", "dW vs ref", "loss(W=0)", "scores 2000")
+    f"{h:>12s}" for h in ("grad check", "loss vs ref", "dW vs ref", "ln C check", "big scores")
 )
 # bug_signature scales X so that the largest score is this: exp overflows float64 beyond 709.78.
 LARGE_SCORE = 2000.0

@@ -113,7 +113,7 @@ def probability_bars(probabilities, true_class=None, *, class_names=None, title=
             1 / C, color=GREY, linestyle="--", linewidth=1.5, label=f"uniform 1/C = {1 / C:.2f}"
         )
         ax.set_xticks(range(C), names)
-        ax.set_ylim(0, 1.12)
+        ax.set_ylim(0, 1.3)  # room above the bars for the legend
         ax.set_xlabel("class")
         ax.set_ylabel("probability $p_j$")
         ax.legend(loc="upper right")

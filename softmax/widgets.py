@@ -34,6 +34,11 @@ from .functions import log_softmax, softmax
 __all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_explorer"]
 
 
+# Controls left, figure right, both top-aligned: a stretched row would distort the PNG.
+_ROW_LAYOUT = widgets.Layout(align_items="flex-start")
+_IMAGE_LAYOUT = widgets.Layout(width="520px", height="auto", object_fit="contain")
+
+
 def _render_png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -52,7 +57,7 @@ class LogitsExplorer(widgets.HBox):
     logit_sliders : list of FloatSlider, one per class
     temperature_slider : FloatLogSlider (0.1 to 10)
     true_class_picker : Dropdown
-    readout : HTML (probabilities and loss as text)
+    readout : HTML (the loss and the probabilities as text)
     image : Image (the bar chart as PNG)
     figure : matplotlib Figure (the chart; ``figure.axes[0].patches`` are the bars)
     """
@@ -75,9 +80,9 @@ class LogitsExplorer(widgets.HBox):
                 min=-6,
                 max=6,
                 step=0.1,
-                description=f"score s{j}",
+                description=f"score {j}",
                 readout_format=".1f",
-                style={"description_width": "80px"},
+                style={"description_width": "initial"},
             )
             for j, v in enumerate(z)
         ]
@@ -89,16 +94,16 @@ class LogitsExplorer(widgets.HBox):
             step=0.02,
             description="temperature T",
             readout_format=".2f",
-            style={"description_width": "80px"},
+            style={"description_width": "initial"},
         )
         self.true_class_picker = widgets.Dropdown(
             options=[(f"class {j}", j) for j in range(z.size)],
             value=int(true_class),
             description="true class y",
-            style={"description_width": "80px"},
+            style={"description_width": "initial"},
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        self.image = widgets.Image(format="png", layout=_IMAGE_LAYOUT)
         with _style.style():
             self.figure = Figure(figsize=(6.4, 4.0), layout="constrained")
             plots.probability_bars(
@@ -108,7 +113,7 @@ class LogitsExplorer(widgets.HBox):
             [*self.logit_sliders, self.temperature_slider, self.true_class_picker, self.readout],
             layout=widgets.Layout(width="380px"),
         )
-        super().__init__([controls, self.image])
+        super().__init__([controls, self.image], layout=_ROW_LAYOUT)
         for w in [*self.logit_sliders, self.temperature_slider, self.true_class_picker]:
             w.observe(self._on_change, names="value")
         self.refresh()
@@ -156,14 +161,9 @@ class LogitsExplorer(widgets.HBox):
             title=f"softmax(s / T), T = {self.temperature:.2f}: loss = {self.loss:.3f}",
         )
         self.image.value = _render_png(self.figure)
-        rows = "".join(
-            f"<tr><td>{j}</td><td>{s:+.1f}</td><td>{pj:.4f}</td></tr>"
-            for j, (s, pj) in enumerate(zip(self.logits, p, strict=True))
-        )
         self.readout.value = (
-            "<table><tr><th>class</th><th>s</th><th>p</th></tr>" + rows + "</table>"
-            f"<p><b>loss = −ln p<sub>{self.true_class}</sub> = {self.loss:.4f}</b>"
-            f" (ln C = {np.log(p.size):.4f})</p>"
+            f"<b>loss = −ln p<sub>{self.true_class}</sub> = {self.loss:.4f}</b>"
+            f" (ln C = {np.log(p.size):.4f})<br>p = {_fmt(p)}"
         )
 
     def __repr__(self) -> str:
@@ -238,7 +238,7 @@ class StabilityExplorer(widgets.HBox):
             options=["float32", "float64"], value=dtype, description="dtype"
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="560px"))
+        self.image = widgets.Image(format="png", layout=_IMAGE_LAYOUT)
         with _style.style():
             self.figure = Figure(figsize=(6.6, 4.6), layout="constrained")
             self.figure.add_subplot()
@@ -246,7 +246,7 @@ class StabilityExplorer(widgets.HBox):
             [self.scale_slider, self.dtype_toggle, self.readout],
             layout=widgets.Layout(width="440px"),
         )
-        super().__init__([controls, self.image])
+        super().__init__([controls, self.image], layout=_ROW_LAYOUT)
         self.scale_slider.observe(self._on_change, names="value")
         self.dtype_toggle.observe(self._on_change, names="value")
         self.refresh()
@@ -293,7 +293,9 @@ class StabilityExplorer(widgets.HBox):
         ]
         lines += [f"{c:>5s} {s:>10s} {a:>14s} {b:>14s} {e:>14s}" for c, s, a, b, e in self.rows()]
         caught = self.results()["warnings"]
-        lines.append("naive warnings: " + ("; ".join(caught) if caught else "none"))
+        lines.append(
+            "naive warnings:" + ("".join(f"\n  {w}" for w in caught) if caught else " none")
+        )
         return "\n".join(lines)
 
     def _on_change(self, change) -> None:
@@ -319,7 +321,8 @@ class StabilityExplorer(widgets.HBox):
         warn = "<br>".join(html.escape(w) for w in caught) if caught else "none"
         self.readout.value = (
             f"<p>{self.dtype}, scores = {self.scale:.1f} × {self.base_scores.tolist()}</p>"
-            f"<table><tr>{head}</tr>{body}</table><p><b>naive warnings:</b> {warn}</p>"
+            f'<table style="font-size: 90%"><tr>{head}</tr>{body}</table>'
+            f"<p><b>naive warnings:</b> {warn}</p>"
         )
 
     def __repr__(self) -> str:
