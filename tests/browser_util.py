@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import build_slides  # noqa: E402
 from offline_chromium import NetworkGuard, browser_context, missing_dependency  # noqa: E402
 
-__all__ = ["browser_context"]  # re-exported for the test modules
+__all__ = ["browser_context", "build_slides"]  # re-exported for the test modules
 
 REQUIRE_ENV = "SOFTMAX_REQUIRE_BROWSER"
 
