@@ -496,19 +496,26 @@ class BugSignature:
             "big scores": not self.large_scores_finite,
         }
 
+    def cells(self) -> list[tuple[str, bool]]:
+        """``(text, flagged)`` per check, in the order of :attr:`caught`.
+
+        Values below a floor (1e-7 for the gradient check, 1e-12 for the relative
+        differences) are round-off and print as that floor's bound, so the table
+        is the same on every machine (see the module docstring).
+        """
+        flags = self.caught
+        texts = [
+            format_small(max(self.gradcheck, GRADCHECK_GOOD)),
+            format_small(max(self.loss_diff, 1e-12)),
+            format_small(max(self.dW_diff, 1e-12)),
+            f"{self.zero_loss:.4g}",
+            "finite" if self.large_scores_finite else "nan/inf",
+        ]
+        return list(zip(texts, flags.values(), strict=True))
+
     def row(self) -> str:
         """One line of the gallery table: each measurement, marked ✗ where it flags a bug."""
-        flags = self.caught
-        # Values below these floors are round-off: printed as the floor's bound so the
-        # table does not change with the machine (see the module docstring).
-        cells = [
-            (format_small(max(self.gradcheck, GRADCHECK_GOOD)), flags["grad check"]),
-            (format_small(max(self.loss_diff, 1e-12)), flags["loss vs ref"]),
-            (format_small(max(self.dW_diff, 1e-12)), flags["dW vs ref"]),
-            (f"{self.zero_loss:.4g}", flags["ln C check"]),
-            ("finite" if self.large_scores_finite else "nan/inf", flags["big scores"]),
-        ]
-        return "".join(f"{text + (' ✗' if bad else ' ✓'):>12s}" for text, bad in cells)
+        return "".join(f"{text + (' ✗' if bad else ' ✓'):>12s}" for text, bad in self.cells())
 
 
 # Column titles of BugSignature.row(): the keys of BugSignature.caught.

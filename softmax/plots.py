@@ -34,7 +34,6 @@ from matplotlib.ticker import FuncFormatter
 
 from . import _style
 from ._validation import as_float_array
-from .checks import format_small
 from .functions import softmax
 
 __all__ = [
@@ -460,7 +459,8 @@ def bug_signature_figure(signatures: Mapping[str, object]):
     -------
     Figure; ``ax.images[0]`` holds 1 where a check flags the function (vermillion)
     and 0 where it passes (blue), and each cell is annotated with the measured
-    value. Notebook 03's bug gallery.
+    value as :meth:`softmax.checks.BugSignature.cells` formats it (the table's
+    text). Notebook 03's bug gallery.
     """
     if not signatures:
         raise ValueError("signatures must not be empty")
@@ -471,15 +471,7 @@ def bug_signature_figure(signatures: Mapping[str, object]):
         fig, ax = plt.subplots(figsize=(11, 0.75 * len(names) + 2.0), layout="constrained")
         ax.imshow(flags, cmap=ListedColormap([SKY, VERMILLION]), vmin=0, vmax=1, aspect="auto")
         for i, n in enumerate(names):
-            s = signatures[n]
-            values = [
-                format_small(s.gradcheck),
-                format_small(s.loss_diff),
-                format_small(s.dW_diff),
-                f"{s.zero_loss:.3f}",
-                "finite" if s.large_scores_finite else "nan/inf",
-            ]
-            for j, text in enumerate(values):
+            for j, (text, _) in enumerate(signatures[n].cells()):
                 mark = "✗ " if flags[i, j] else "✓ "
                 ax.text(
                     j,

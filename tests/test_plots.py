@@ -213,5 +213,7 @@ def test_bug_signature_figure_marks_what_each_check_flags():
     assert [t.get_text() for t in ax.get_yticklabels()] == list(sigs)
     assert [t.get_text() for t in ax.get_xticklabels()] == checks
     assert sum(t.get_text().startswith("✗") for t in ax.texts) == int(flags.sum())
+    expected_texts = [("✗ " if bad else "✓ ") + text for n in sigs for text, bad in sigs[n].cells()]
+    assert [t.get_text() for t in ax.texts] == expected_texts
     with pytest.raises(ValueError, match="must not be empty"):
         plots.bug_signature_figure({})
