@@ -167,7 +167,8 @@ class Comparison:
         (``scale`` = the largest magnitude, at least 1, to the nearest power of ten)
         or the ``atol`` given to :func:`compare`, whichever is larger.
     roundoff : bool
-        ``max_abs_diff`` is within ``100 * eps * scale``: floating-point noise.
+        ``max_abs_diff`` is within ``100 * eps * scale`` (floating-point noise)
+        and no coarser ``atol`` was asked for: the printout says "(round-off)".
     """
 
     name: str
@@ -264,8 +265,9 @@ def compare(name: str, ours, reference, *, rtol: float | None = None, atol: floa
     scale = 10.0 ** round(math.log10(max(1.0, float(finite.max()) if finite.size else 1.0)))
     eps = float(np.finfo(np.float32 if np.float32 in (a.dtype, b.dtype) else np.float64).eps)
     roundoff_level = 100 * eps * scale
-    roundoff = close and max_abs <= roundoff_level
     floor = max(roundoff_level, explicit_atol)
+    # Marked only when the printed bound is the round-off level, not an explicit atol.
+    roundoff = close and max_abs <= roundoff_level and floor == roundoff_level
     return Comparison(name, exact, close, max_abs, max_rel, a, b, rtol, atol, floor, roundoff)
 
 
