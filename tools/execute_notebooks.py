@@ -54,7 +54,8 @@ def main(argv: list[str]) -> int:
     for name in argv:
         path = Path(name).resolve()
         seconds = execute(path)
-        print(f"executed {path.relative_to(ROOT)} in {seconds:.1f} s")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"executed {shown} in {seconds:.1f} s")
     return 0
 
 
