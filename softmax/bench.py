@@ -12,8 +12,11 @@ Method (the machine may be shared and noisy): every implementation is called
 once to warm up, then ``rounds`` times, rotating the order each round
 (A B C, B C A, C A B, ...). Reported are the median time and, for ratios, the
 median over rounds of the per-round ratio, so that a slow period of the machine
-affects both numbers of a pair alike. Peak extra memory is measured separately
-with ``tracemalloc`` (numpy reports its array buffers to it).
+affects both numbers of a pair alike. The naive loop runs in rounds of its own,
+each paired with a call of the vectorized loss (mixed into the other rounds, its
+cache traffic slowed whatever ran next by up to 20%); beyond the dev shape it
+runs once, at the smallest thread count only. Peak extra memory is measured
+separately with ``tracemalloc`` (numpy reports its array buffers to it).
 
 Examples::
 
@@ -298,10 +301,21 @@ def run_cell(
     rounds = rounds or _rounds_for(N, D, C)
     max_rounds = {} if naive_rounds is None else {"naive": naive_rounds}
     funcs = {name: (lambda f=table[name]: f(W, X, y, REG)) for name in impls}
+    fast_ones = {name: f for name, f in funcs.items() if name != "naive"}
     with threadpool_limits(limits=threads, user_api="blas"):
-        # A slow naive loop with few rounds is not warmed up: one call is seconds.
-        warm = [n for n in funcs if n != "naive" or naive_rounds is None or naive_rounds >= rounds]
-        times = interleaved_times(funcs, rounds, warmup=warm, max_rounds=max_rounds)
+        times = interleaved_times(fast_ones, rounds) if fast_ones else {}
+        if "naive" in funcs:
+            # The loop runs in rounds of its own, paired with the vectorized loss: mixed into
+            # the rounds above, its cache traffic slowed whatever ran next by up to 20%.
+            pair = {"naive": funcs["naive"]}
+            if "vectorized" in funcs:
+                pair["vectorized"] = funcs["vectorized"]
+            n_naive = max_rounds.get("naive", rounds)
+            # A slow naive loop with few rounds is not warmed up: one call is seconds.
+            warm = [n for n in pair if n != "naive" or n_naive >= rounds]
+            paired = interleaved_times(pair, n_naive, warmup=warm)
+            times["naive"] = paired["naive"]
+            times["_vectorized_next_to_naive"] = paired.get("vectorized", [])
         mem = (
             {name: _memory_record(name, table[name], W, X, y, N) for name in impls}
             if memory
@@ -315,7 +329,12 @@ def run_cell(
             **_base_record(name, shape, dtype, threads, t, shape_name),
             "ratio_vs_vectorized": _ratio(times, name, "vectorized"),
             "ratio_vs_gemm_bound": _ratio(times, name, "gemm_bound"),
-            "ratio_method": "median of per-round ratios",
+            "ratio_method": "median of per-round ratios"
+            + (
+                " (naive: paired with vectorized, times vectorized / gemm_bound)"
+                if name == "naive"
+                else ""
+            ),
             "process": "numpy",
             "memory_bound_elements": 3 * N * C + D * C,
             "blas_kernel": info["blas_kernel"],
@@ -324,6 +343,10 @@ def run_cell(
             "numpy": info["numpy"],
             "blas": info["blas"],
         }
+        if name == "naive" and times.get("_vectorized_next_to_naive"):
+            rec["vectorized_paired_times_s"] = [
+                float(v) for v in times["_vectorized_next_to_naive"]
+            ]
         rec.update(mem.get(name, {}))
         records.append(rec)
     return records
@@ -347,9 +370,24 @@ def _base_record(name, shape, dtype, threads, t, shape_name) -> dict:
 
 
 def _ratio(times, name, ref):
+    """Median of per-round ratios; the naive loop's via its own rounds with vectorized."""
     if name not in times or ref not in times:
         return None
-    return 1.0 if name == ref else median_ratio(times[name], times[ref])
+    if name == ref:
+        return 1.0
+    if "naive" in (name, ref):
+        vec_next = times.get("_vectorized_next_to_naive") or []
+        if not vec_next:
+            return None
+        naive_vs_vec = median_ratio(times["naive"], vec_next)
+        other = ref if name == "naive" else name
+        r = (
+            naive_vs_vec
+            if other == "vectorized"
+            else naive_vs_vec * _ratio(times, "vectorized", other)
+        )
+        return r if name == "naive" else 1.0 / r
+    return median_ratio(times[name], times[ref])
 
 
 def _memory_record(name, func, W, X, y, N):
