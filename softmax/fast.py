@@ -53,10 +53,19 @@ def default_block_rows(N: int, D: int, C: int, itemsize: int = 8) -> int:
     Returns
     -------
     int
-        About 8 MiB of X per block, rounded down to a multiple of 64 rows, at
-        least 64 and never more than N.
+        About 8 MiB of X per block, times ``C // 25`` clipped to [1, 4] (so
+        16 MiB at 50 classes, 32 MiB from 100), rounded down to a multiple of
+        64 rows; at least 64 rows and never more than N.
+
+    Notes
+    -----
+    Measured at N = 10000, D = 3073, C = 100, float64, one thread (time /
+    vectorized): 320 rows 0.82, 640 rows 0.70, 1280 rows 0.68. With many
+    classes the products themselves, not the memory traffic, dominate, and
+    larger blocks make them more efficient.
     """
-    rows = max(64, (_BLOCK_BYTES // max(1, D * itemsize)) // 64 * 64)
+    scale = min(4, max(1, C // 25))
+    rows = max(64, (scale * _BLOCK_BYTES // max(1, D * itemsize)) // 64 * 64)
     return int(min(N, rows))
 
 
@@ -127,7 +136,14 @@ def softmax_loss_fast(W, X, y, reg, *, block_rows: int | None = None):
         B = min(N, int(block_rows))
     else:
         B = default_block_rows(N, D, C, X.dtype.itemsize) if transposed else N
+    return _blocked_loss(W, X, y, reg, B, transposed)
 
+
+def _blocked_loss(W, X, y, reg, B: int, transposed: bool):
+    """The loop of :func:`softmax_loss_fast` on validated inputs: blocks of B rows,
+    scores laid out (C, b) if ``transposed`` else (b, C)."""
+    N, D = X.shape
+    C = W.shape[1]
     reg_loss = reg * _sum_of_squares(W)
     dW = np.multiply(W, 2 * reg)  # the regulariser's gradient; the data term is added below
     if transposed:  # scores (C, b); reductions over classes along axis 0

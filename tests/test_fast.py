@@ -293,6 +293,8 @@ def test_rejects_a_bad_block_size(block_rows, exc):
 def test_default_block_rows():
     assert default_block_rows(49000, 3073, 10, 8) == 320  # 8 MiB / (3073 * 8 B) = 341 -> 320
     assert default_block_rows(49000, 3073, 10, 4) == 640
+    assert default_block_rows(10000, 3073, 100, 8) == 1344  # 4 x 8 MiB with 100 classes
+    assert default_block_rows(10000, 3073, 50, 8) == 640
     assert default_block_rows(100, 3073, 10) == 100  # never more than N
     assert default_block_rows(10**6, 10**6, 10) == 64  # at least 64
     for D in (1, 10, 3073, 10**5):
