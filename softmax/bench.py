@@ -501,8 +501,9 @@ def _run_child(args: list[str], env: dict[str, str]) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def _child_env(coretype: str) -> dict[str, str]:
-    env = dict(os.environ)
+def _child_env(coretype: str, base=None) -> dict[str, str]:
+    """The environment of a child run with ``coretype`` (from ``base``, default os.environ)."""
+    env = dict(os.environ if base is None else base)
     if coretype == "native":
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)

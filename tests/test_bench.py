@@ -202,23 +202,34 @@ def test_bad_arguments_are_refused(argv, capsys):
 
 
 def test_native_kernel_child_reports_its_environment(tmp_path):
-    """--coretypes env,native: the child runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset."""
+    """--coretypes env,native: this process's records carry the OpenBLAS variables as set
+    here (unchanged: tests never set them), the child's have both unset."""
     path = tmp_path / "k.json"
-    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512"}
     proc = subprocess.run(
         [sys.executable, "-m", "softmax.bench", "--shapes", TINY, "--rounds", "1", "--impls",
          "vectorized", "--dtypes", "float64", "--threads", "1", "--no-memory", "--coretypes",
          "env,native", "--json", str(path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     records = json.loads(path.read_text())
-    assert sorted((r["OPENBLAS_CORETYPE"] or "", r["OPENBLAS_L2_SIZE"] or "") for r in records) == [
-        ("", ""),
-        ("Haswell", "512"),
-    ]
-    assert {r["blas_kernel"] for r in records if r["OPENBLAS_CORETYPE"]} == {"Haswell"}
-    assert "OPENBLAS_CORETYPE=Haswell" in proc.stdout
+    here = (os.environ.get("OPENBLAS_CORETYPE"), os.environ.get("OPENBLAS_L2_SIZE"))
+    assert sorted(
+        [(r["OPENBLAS_CORETYPE"], r["OPENBLAS_L2_SIZE"]) for r in records], key=str
+    ) == sorted([here, (None, None)], key=str)
+    info = bench.blas_info()
+    assert f"OPENBLAS_CORETYPE={info['OPENBLAS_CORETYPE'] or '(unset)'}" in proc.stdout
+    if here == (None, None):  # nothing forced here: both processes run the same kernel
+        assert {r["blas_kernel"] for r in records} == {info["blas_kernel"]}
+
+
+def test_child_environment_for_each_coretype():
+    """The environment a child gets, built from a given mapping (nothing is set here)."""
+    base = {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "512", "PATH": "/bin"}
+    assert bench._child_env("native", base) == {"PATH": "/bin"}
+    assert bench._child_env("Zen", base) == {**base, "OPENBLAS_CORETYPE": "Zen"}
+    assert bench._child_env("env", base) == base
+    assert base["OPENBLAS_CORETYPE"] == "Haswell"  # not modified
 
 
 def test_torch_and_jax_rows_only_when_importable(capsys):
