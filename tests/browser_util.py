@@ -71,7 +71,7 @@ def slides_missing_dependency() -> str | None:
 
 @functools.cache
 def _build_slides() -> tuple[dict, ...]:
-    return tuple(build_slides.build(notebook_paths(), out=SLIDES))
+    return tuple(build_slides.build(notebook_paths(), out=SLIDES, prune=True))
 
 
 def built_slides() -> list[dict]:

@@ -67,6 +67,28 @@ GOTO_JS = """
 }
 """
 
+# Show every slide with its fragments; return the slides whose content is still taller than
+# the deck after the template's zoom-to-fit (as "slide number: content height x zoom").
+VISIT_ALL_JS = """
+async () => {
+  const height = Reveal.getConfig().height;
+  const cut = [];
+  const slides = Reveal.getSlides();
+  for (let i = 0; i < slides.length; i++) {
+    const idx = Reveal.getIndices(slides[i]);
+    Reveal.slide(idx.h, idx.v || 0, 1000);
+    await new Promise((r) => MathJax.Hub.Queue(r));
+    await new Promise((r) => MathJax.Hub.Queue(r));  // the template fits after typesetting
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    const section = Reveal.getCurrentSlide();
+    const zoom = parseFloat(section.style.zoom) || 1;
+    if (section.scrollHeight * zoom > height + 8)
+      cut.push(`${i + 1}: ${section.scrollHeight} px x ${zoom}`);
+  }
+  return cut;
+}
+"""
+
 
 def notebook_json(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
@@ -180,6 +202,11 @@ def test_deck_in_browser(chromium, decks, name):
             widget.wait_for(state="visible")
             assert widget.bounding_box()["width"] > 100
             page.screenshot(path=str(screenshot_path("slides", f"{name}-widget.png")))
+
+        # Every slide once: each loads what it shows (images, widget fonts) from the folder,
+        # and fits on the slide, zoomed out if it must (tools/slides, data-fit-scale).
+        cut_off = page.evaluate(VISIT_ALL_JS)
+        assert cut_off == [], f"{name}: slides cut off even at half size: {cut_off}"
 
         assert page.js_errors == [], f"{name}: JavaScript errors: {page.js_errors}"
         assert_offline(page)

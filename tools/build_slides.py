@@ -306,7 +306,11 @@ def write_index(out: Path, decks: list[dict]) -> None:
 
 
 def build(
-    notebooks: list[Path], out: Path = DEFAULT_OUT, force: bool = False, jobs: int = 2
+    notebooks: list[Path],
+    out: Path = DEFAULT_OUT,
+    force: bool = False,
+    jobs: int = 2,
+    prune: bool = False,
 ) -> list[dict]:
     """Build every deck that is missing or stale, then the index.
 
@@ -320,6 +324,8 @@ def build(
         Rebuild decks even when their inputs did not change.
     jobs : int
         Notebooks executed at once (each runs its own kernel).
+    prune : bool
+        Delete decks of notebooks not in ``notebooks`` (the index lists every deck in ``out``).
 
     Returns
     -------
@@ -348,7 +354,12 @@ def build(
                 decks[deck["name"]] = {**deck, "rebuilt": True}
                 manifest[deck["name"]] = deck
                 manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
-    write_index(out, list(decks.values()))
+    if prune:  # decks of notebooks that no longer exist
+        for name in set(manifest) - {nb.stem for nb in notebooks}:
+            (out / manifest.pop(name)["file"]).unlink(missing_ok=True)
+        manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    listed = {name: d for name, d in manifest.items() if (out / d["file"]).is_file()}
+    write_index(out, list(listed.values()))
     return [decks[nb.stem] for nb in notebooks]
 
 
@@ -359,12 +370,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="rebuild every deck")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once")
     args = parser.parse_args(argv)
+    every = not args.notebooks
     notebooks = [p.resolve() for p in args.notebooks] or sorted(
         (ROOT / "notebooks").glob("*.ipynb")
     )
     start = time.perf_counter()
     try:
-        decks = build(notebooks, out=args.out.resolve(), force=args.force, jobs=args.jobs)
+        decks = build(
+            notebooks, out=args.out.resolve(), force=args.force, jobs=args.jobs, prune=every
+        )
     except BuildError as exc:
         print(exc, file=sys.stderr)
         return 1
