@@ -81,9 +81,9 @@ async () => {
     await new Promise((r) => MathJax.Hub.Queue(r));  // the template fits after typesetting
     await new Promise((r) => requestAnimationFrame(() => r()));
     const section = Reveal.getCurrentSlide();
-    const zoom = parseFloat(section.style.zoom) || 1;
-    if (section.scrollHeight * zoom > height + 8)
-      cut.push(`${i + 1}: ${section.scrollHeight} px x ${zoom}`);
+    const scale = parseFloat(section.getAttribute('data-fit-scale')) || 1;
+    if (section.scrollHeight * scale > height + 8)
+      cut.push(`${i + 1}: ${section.scrollHeight} px x ${scale}`);
   }
   return cut;
 }

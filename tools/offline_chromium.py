@@ -143,6 +143,16 @@ async () => {
   }
   if (views > 0 && document.querySelectorAll('.jupyter-widgets').length === 0)
     return "widgets did not render";
+  // Views render in stages (containers first, then children and images): wait until the
+  // widget count holds still and every image has loaded.
+  let last = -1, still = 0;
+  for (let i = 0; i < 300 && still < 4; i++) {
+    const count = document.querySelectorAll('.jupyter-widgets').length;
+    const loaded = Array.from(document.images).every((img) => img.complete);
+    still = count === last && loaded ? still + 1 : 0;
+    last = count;
+    await sleep(100);
+  }
   await new Promise((r) => window.MathJax.Hub.Queue(r));
   return "ready";
 }
