@@ -249,9 +249,10 @@ def test_torch_and_jax_rows_only_when_importable(capsys):
 # --------------------------------------------------------------------------- targets
 
 
-def record(impl, shape, ratio_vec=None, ratio_gemm=None, dtype="float64", kernel="Haswell"):
+def record(impl, shape, ratio_vec=None, ratio_gemm=None, dtype="float64", kernel="Haswell",
+           threads=1):  # fmt: skip
     return {
-        "impl": impl, "shape": shape, "dtype": dtype, "threads": 1, "blas_kernel": kernel,
+        "impl": impl, "shape": shape, "dtype": dtype, "threads": threads, "blas_kernel": kernel,
         "OPENBLAS_CORETYPE": kernel if kernel == "Haswell" else None,
         "ratio_vs_vectorized": ratio_vec, "ratio_vs_gemm_bound": ratio_gemm,
     }  # fmt: skip
@@ -264,12 +265,17 @@ def test_check_targets_compares_each_ratio_with_its_limit():
         record("fast", "full", 0.78, 0.8),
         record("fast", "full", 0.60, 0.6, kernel="SkylakeX"),
         record("naive", "dev", 8.0, 9.0),
+        record("fast", "full", 0.99, 0.9, kernel="SkylakeX", threads=2),  # no fast target
     ]
     lines = bench.check_targets(records)
     text = "\n".join(lines)
     assert "met    vectorized <= 1.10 x gemm_bound at full: 1.050" in text
     assert "MISSED vectorized <= 1.25 x gemm_bound at dev: 1.300" in text
-    assert "met    fast <= 0.80 x vectorized at full float64, Haswell kernel: 0.780" in text
-    assert "MISSED fast <= 0.55 x vectorized at full float64, native kernel: 0.600" in text
+    assert (
+        "met    fast <= 0.80 x vectorized at full float64, 1 thread, Haswell kernel: 0.780" in text
+    )
+    assert (
+        "MISSED fast <= 0.55 x vectorized at full float64, 1 thread, native kernel: 0.600" in text
+    )
     assert "met    vectorized >= 5 x faster than naive at dev: 8.000" in text
     assert len(lines) == 5

@@ -19,7 +19,8 @@ from reference import mp_gradient, mp_loss
 from threadpoolctl import threadpool_limits
 
 from softmax import numerical_gradient, softmax_loss_naive, softmax_loss_vectorized
-from softmax.fast import blas_threads, default_block_rows, softmax_loss_fast
+from softmax._validation import check_loss_inputs
+from softmax.fast import _blocked_loss, blas_threads, default_block_rows, softmax_loss_fast
 
 BLOCKS = [None, 1, 2, 3, 7]  # None: default_block_rows
 block_ids = ["default", "B1", "B2", "B3", "B7"]
@@ -92,6 +93,20 @@ def test_agrees_with_vectorized_to_1e12_at_the_dev_shape(block_rows):
     loss_f, dW_f = softmax_loss_fast(W, X, y, 0.5, block_rows=block_rows)
     assert abs(loss_f - loss_v) <= 1e-12 * abs(loss_v)
     assert np.linalg.norm(dW_f - dW_v) <= 1e-12 * np.linalg.norm(dW_v)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("transposed", [True, False], ids=["(C, b) scores", "(b, C) scores"])
+@pytest.mark.parametrize("block_rows", [1, 3, 64, 1000])
+def test_both_layouts_at_any_block_size(block_rows, transposed, dtype):
+    """Both loops of the fast path (softmax_loss_fast picks one by dtype and threads)."""
+    W, X, y = make_problem(11, 150, 40, 7, w_scale=0.3, dtype=dtype)
+    loss, dW = _blocked_loss(*check_loss_inputs(W, X, y, 0.2), min(150, block_rows), transposed)
+    loss_v, dW_v = softmax_loss_vectorized(W, X, y, 0.2)
+    assert dW.dtype == dtype and dW.flags.c_contiguous
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    assert loss == pytest.approx(loss_v, rel=tol)
+    assert normwise(dW, dW_v) <= tol
 
 
 @pytest.mark.parametrize("threads", [1, 2])
