@@ -144,7 +144,8 @@ def test_run_all_and_drag_a_slider(lab, chromium, prefix):
     page = new_page(chromium)
     page.set_default_timeout(TIMEOUT_MS)
     try:
-        page.goto(lab.url(f"lab/tree/{nb.name}"))
+        # A workspace of its own, reset: only this notebook opens (not the previous test's).
+        page.goto(lab.url(f"lab/workspaces/test-{prefix}/tree/{nb.name}") + "&reset")
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         # The toolbar's kernel indicator reads idle before the kernel is; the status bar not.
         page.wait_for_function(STATUS_IDLE_JS, timeout=TIMEOUT_MS)
