@@ -20,11 +20,11 @@ Temporaries are one (C, block_rows) score block, one (C, D) partial gradient and
 a few vectors of length block_rows: never anything of size N x D.
 
 Measured (``python -m softmax.bench``, N = 49000, D = 3073, C = 10, float64, one
-thread, medians of per-round ratios): about 0.6 of the vectorized time with
-OpenBLAS's SkylakeX kernel, below the two products run on their own; about 0.93
-with its Haswell kernel (``OPENBLAS_CORETYPE=Haswell``), which runs these
-products at 6-8 GFLOP/s whether X comes from memory or from cache, so reading X
-once saves little there.
+thread, medians of per-round ratios, 3 processes): about 0.6 of the vectorized
+time with OpenBLAS's SkylakeX kernel, below the two products run on their own;
+about 0.91 with its Haswell kernel (``OPENBLAS_CORETYPE=Haswell``), which runs
+these C = 10 products at only 10-11 GFLOP/s even from cache (7-9 from memory),
+so reading X once saves little there.
 
 Notebook ``notebooks/04_naive_vs_vectorized.ipynb`` ("How fast can it go")
 times it against the readable version and checks that they agree; ``python -m
