@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_loss_inputs, check_result, check_scores, reports_overflow
-from .loss import _SHAPES_DOC
+from .loss import _SHAPES_DOC, sum_of_squares
 
 __all__ = ["blas_threads", "default_block_rows", "softmax_loss_fast"]
 
@@ -156,7 +156,7 @@ def _blocked_loss(W, X, y, reg, B: int, transposed: bool):
     scores laid out (C, b) if ``transposed`` else (b, C)."""
     N, D = X.shape
     C = W.shape[1]
-    reg_loss = reg * _sum_of_squares(W)
+    reg_loss = reg * sum_of_squares(W)
     dW = np.multiply(W, 2 * reg)  # the regulariser's gradient; the data term is added below
     if transposed:  # scores (C, b); reductions over classes along axis 0
         axis, WT, acc = 0, W.T, dW.T  # (C, D) views, no copies
@@ -201,16 +201,6 @@ def _blocked_loss(W, X, y, reg, B: int, transposed: bool):
     loss = data_loss / N + reg_loss
     check_result(loss, dW)
     return loss, dW
-
-
-def _sum_of_squares(W: np.ndarray, chunk: int = 4096) -> float:
-    """``sum(W**2)`` accumulated in float64, a few rows at a time (no (D, C) temporary)."""
-    rows = max(1, chunk // W.shape[1])
-    return float(
-        sum(
-            np.sum(np.square(W[i : i + rows], dtype=np.float64)) for i in range(0, W.shape[0], rows)
-        )
-    )
 
 
 softmax_loss_fast.__doc__ += _SHAPES_DOC

@@ -22,7 +22,7 @@ import numpy as np
 
 from ._validation import check_loss_inputs, check_result, check_scores, reports_overflow
 
-__all__ = ["softmax_loss_naive", "softmax_loss_vectorized"]
+__all__ = ["softmax_loss_naive", "softmax_loss_vectorized", "sum_of_squares"]
 
 _SHAPES_DOC = """
     Parameters
@@ -56,6 +56,21 @@ _SHAPES_DOC = """
 """
 
 
+def sum_of_squares(W: np.ndarray, chunk: int = 4096) -> float:
+    """``sum(W**2)``, accumulated in float64 a few rows at a time.
+
+    The regulariser's penalty. Summing in float64 keeps float32 losses accurate;
+    going by blocks of about ``chunk`` elements avoids a float64 copy of a float32
+    W, so the loss functions' temporaries stay within (N, C) + (D, C) elements.
+    """
+    rows = max(1, chunk // W.shape[1])
+    return float(
+        sum(
+            np.sum(np.square(W[i : i + rows], dtype=np.float64)) for i in range(0, W.shape[0], rows)
+        )
+    )
+
+
 @reports_overflow
 def softmax_loss_naive(W, X, y, reg):
     """Softmax loss and gradient with explicit loops over examples and classes.
@@ -84,7 +99,7 @@ def softmax_loss_naive(W, X, y, reg):
             p_ij = exp_scores[j] / total
             indicator = 1.0 if j == y[i] else 0.0
             dW[:, j] += (p_ij - indicator) * x_i
-    loss = loss / N + reg * float(np.sum(np.square(W, dtype=np.float64)))
+    loss = loss / N + reg * sum_of_squares(W)
     dW /= N
     dW += 2 * reg * W
     check_result(loss, dW)
@@ -118,7 +133,7 @@ def softmax_loss_vectorized(W, X, y, reg):
     sums = S.sum(axis=1)  # each >= 1: the row's max contributes exp(0) = 1
     # -log p[i, y_i] = log(sum_j exp(s_ij)) - s_iy: no log of a tiny probability.
     data_loss = np.sum(np.log(sums) - correct, dtype=np.float64) / N
-    loss = float(data_loss) + reg * float(np.sum(np.square(W, dtype=np.float64)))
+    loss = float(data_loss) + reg * sum_of_squares(W)
 
     S /= sums[:, None]  # S is now P, the probabilities
     S[rows, y] -= 1  # P - Y

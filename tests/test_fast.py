@@ -347,9 +347,12 @@ SLACK = 32 * 1024
     ],
 )
 @pytest.mark.parametrize("threads", [1, 2])
-def test_peak_memory_within_3NC_plus_DC(N, D, C, dtype, threads):
+@pytest.mark.parametrize(
+    "loss_fn", [softmax_loss_vectorized, softmax_loss_fast], ids=["vectorized", "fast"]
+)
+def test_peak_memory_within_3NC_plus_DC(loss_fn, N, D, C, dtype, threads):
     W, X, y = make_problem(0, N, D, C, w_scale=1e-2, dtype=dtype)
     bound = (3 * N * C + D * C) * np.dtype(dtype).itemsize
     with threadpool_limits(limits=threads, user_api="blas"):
-        extra = peak_extra_bytes(lambda: softmax_loss_fast(W, X, y, 0.1))
+        extra = peak_extra_bytes(lambda: loss_fn(W, X, y, 0.1))
     assert extra <= bound + SLACK, f"{extra} bytes of temporaries > bound {bound}"
