@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from loss_cases import make_problem, normwise, problems, regs
 from reference import mp_gradient, mp_loss
 from threadpoolctl import threadpool_limits
 
@@ -39,30 +40,6 @@ def fast(block_rows):
         return softmax_loss_fast(W, X, y, reg, block_rows=block_rows)
 
     return loss_fn
-
-
-def make_problem(seed, N, D, C, w_scale=0.5, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    W = (w_scale * rng.standard_normal((D, C))).astype(dtype)
-    X = rng.standard_normal((N, D)).astype(dtype)
-    y = rng.integers(0, C, size=N)
-    return W, X, y
-
-
-def normwise(a, b):
-    """max|a - b| / max|b|: the relative error of an array as a whole."""
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
-
-
-problems = st.builds(
-    make_problem,
-    seed=st.integers(0, 2**32 - 1),
-    N=st.integers(1, 20),
-    D=st.integers(1, 8),
-    C=st.integers(2, 10),
-    w_scale=st.sampled_from([0.0, 0.01, 0.5, 3.0]),
-)
-regs = st.sampled_from([0.0, 1e-3, 0.1, 2.5])
 
 
 # --------------------------------------------------------------------------- agreement

@@ -8,43 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from loss_cases import assert_same, make_problem, normwise, problems, regs
 from reference import mp_gradient, mp_loss
 
 from softmax import numerical_gradient, softmax, softmax_loss_naive, softmax_loss_vectorized
 
 LOSSES = [softmax_loss_naive, softmax_loss_vectorized]
 ids = ["naive", "vectorized"]
-
-
-def make_problem(seed, N, D, C, w_scale=0.5, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    W = (w_scale * rng.standard_normal((D, C))).astype(dtype)
-    X = rng.standard_normal((N, D)).astype(dtype)
-    y = rng.integers(0, C, size=N)
-    return W, X, y
-
-
-def assert_same(a, b, rtol):
-    """Element-wise rtol, with an absolute floor relative to the array's scale so
-    that entries that cancel to ~0 compare by the size of their terms."""
-    scale = max(np.max(np.abs(a)), np.max(np.abs(b)), 1e-300)
-    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * scale)
-
-
-def normwise_rel_error(a, b):
-    """max|a - b| / max(|a| + |b|): robust where an entry happens to be ~0."""
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(a) + np.abs(b)), 1e-300))
-
-
-problems = st.builds(
-    make_problem,
-    seed=st.integers(0, 2**32 - 1),
-    N=st.integers(1, 12),
-    D=st.integers(1, 8),
-    C=st.integers(2, 10),
-    w_scale=st.sampled_from([0.0, 0.01, 0.5, 3.0]),
-)
-regs = st.sampled_from([0.0, 1e-3, 0.1, 2.5])
 
 
 @settings(max_examples=60, deadline=None)
@@ -77,7 +47,7 @@ def test_analytic_gradient_matches_centred_differences(loss_fn, problem, reg):
     W, X, y = problem
     _, dW = loss_fn(W, X, y, reg)
     numeric = numerical_gradient(lambda W_: softmax_loss_vectorized(W_, X, y, reg)[0], W)
-    assert normwise_rel_error(dW, numeric) < 1e-7
+    assert normwise(dW, numeric) < 1e-7
 
 
 @settings(max_examples=40, deadline=None)
