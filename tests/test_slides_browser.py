@@ -229,3 +229,16 @@ def test_deck_folder_works_when_copied(chromium, decks, tmp_path):
         assert_offline(page)
     finally:
         page.close()
+
+
+def test_handout_has_one_page_per_slide(chromium, decks, tmp_path):
+    """tools/build_handouts.py prints a deck offline, one PDF page per slide."""
+    import build_handouts
+
+    deck = SLIDES / sorted(decks.values(), key=lambda d: d["name"])[-1]["file"]
+    pdf = tmp_path / "handout.pdf"
+    slides = build_handouts.print_deck(chromium, deck, pdf)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
+    assert pages == slides >= 2, f"{deck.name}: {pages} PDF pages for {slides} slides"
