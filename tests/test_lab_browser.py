@@ -170,6 +170,8 @@ def test_run_all_and_drag_a_slider(lab, chromium, prefix):
         cell_handle = cell.element_handle()
         before = wait_settled(page, cell_handle)
         assert before.strip(), f"{nb.name}: the widget shows nothing besides its sliders"
+        page.evaluate("(cell) => cell.scrollIntoView({block: 'start'})", cell_handle)
+        page.screenshot(path=str(screenshot_path("lab", f"{nb.stem}-after-run-all.png")))
         blank = page.evaluate(BLANK_IMAGES_JS, cell_handle)
         assert blank == [], f"{nb.name}: the widget's figure is blank after Run All: {blank}"
 
