@@ -1,4 +1,7 @@
-"""Shared figure style: a colour-blind-safe palette and sizes readable on a projector.
+"""Shared figure style and drawing helpers for the plots and widgets.
+
+A colour-blind-safe palette and sizes readable on a projector, PNG rendering for
+widgets, and a lock so that widget redraws never overlap.
 
 Every plotting helper in the package draws with these colours (Okabe & Ito's
 palette, distinguishable with the common forms of colour blindness) and the
@@ -7,11 +10,22 @@ palette, distinguishable with the common forms of colour blindness) and the
 
 from __future__ import annotations
 
+import functools
+import io
+import threading
 from contextlib import contextmanager
 
 import matplotlib as mpl
 
-__all__ = ["DIVERGING_CMAP", "OKABE_ITO", "PALETTE", "SEQUENTIAL_CMAP", "style"]
+__all__ = [
+    "DIVERGING_CMAP",
+    "OKABE_ITO",
+    "PALETTE",
+    "SEQUENTIAL_CMAP",
+    "one_redraw_at_a_time",
+    "render_png",
+    "style",
+]
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -51,3 +65,27 @@ def style():
     """Context manager: draw a figure with the package's style."""
     with mpl.rc_context(RC):
         yield
+
+
+def render_png(fig) -> bytes:
+    """The figure as PNG bytes (what the widgets show in an ``ipywidgets.Image``)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+# JupyterLab >= 4.4 may deliver widget messages on a kernel subshell thread, so a
+# slider's callback can run while the next cell changes the same widget. Two
+# threads drawing one matplotlib figure at once leave it blank for good.
+_REDRAW_LOCK = threading.RLock()
+
+
+def one_redraw_at_a_time(method):
+    """Decorator for widget callbacks that redraw a figure: run them one at a time."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with _REDRAW_LOCK:
+            return method(*args, **kwargs)
+
+    return wrapper

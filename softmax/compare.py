@@ -20,7 +20,6 @@ Shapes: W (D, C), X (N, D), y (N,), as everywhere in the package.
 from __future__ import annotations
 
 import html
-import io
 import math
 import statistics
 import time
@@ -451,12 +450,6 @@ def _ms(milliseconds: float) -> str:
     return f"{milliseconds:,.0f} ms" if milliseconds >= 100 else f"{milliseconds:.3g} ms"
 
 
-def _render_png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 class ComparisonPanel(widgets.VBox):
     """Sliders, a dtype choice and a Run button; times naive, vectorized and fast.
 
@@ -517,6 +510,7 @@ class ComparisonPanel(widgets.VBox):
             best = min(best, time.perf_counter() - start)
         return best / rows
 
+    @_style.one_redraw_at_a_time
     def run(self, _button=None) -> dict:
         """Draw inputs, cap N for the naive loop, time, compare, redraw. Returns :attr:`last`.
 
@@ -604,7 +598,7 @@ class ComparisonPanel(widgets.VBox):
             ax.set_ylabel("time per call (ms, log)")
             ax.set_title(f"vectorized {r['speedup']:.0f}× faster than the loops")
             fig.tight_layout()
-        self.image.value = _render_png(fig)
+        self.image.value = _style.render_png(fig)
         cap = (
             f"<p><b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
             f"would take about {r['naive_estimate_s']:.0f} s, more than the "

@@ -16,7 +16,6 @@ give the same classifier. ``repr()`` is short and deterministic for strict nbval
 
 from __future__ import annotations
 
-import io
 import math
 
 import ipywidgets as widgets
@@ -33,12 +32,6 @@ __all__ = ["RetrainExplorer", "retrain_explorer"]
 LR_RANGE = (1e-3, 30.0)
 REG_RANGE = (1e-6, 1.0)
 ITERS_RANGE = (50, 3000)
-
-
-def _render_png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def _in_range(name: str, value, bounds) -> float:
@@ -186,6 +179,7 @@ class RetrainExplorer(widgets.HBox):
     def _on_change(self, change) -> None:
         self.retrain()
 
+    @_style.one_redraw_at_a_time
     def retrain(self) -> None:
         """Train a new classifier with the slider values, then redraw (the sliders' callback)."""
         self.retrain_count += 1
@@ -233,7 +227,7 @@ class RetrainExplorer(widgets.HBox):
                     image_shape=self.image_shape,
                     title=f"templates (validation accuracy {self.val_accuracy:.3f})",
                 )
-        self.image.value = _render_png(self.figure)
+        self.image.value = _style.render_png(self.figure)
         self.readout.value = f"<p><b>{self.summary()}</b></p>".replace(": ", ":<br>", 1)
 
     def __repr__(self) -> str:

@@ -19,7 +19,6 @@ strict nbval happy when the widget is displayed.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as widgets
 import numpy as np
@@ -37,12 +36,6 @@ __all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_
 # Controls left, figure right, both top-aligned: a stretched row would distort the PNG.
 _ROW_LAYOUT = widgets.Layout(align_items="flex-start")
 _IMAGE_LAYOUT = widgets.Layout(width="520px", height="auto", object_fit="contain")
-
-
-def _render_png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def _fmt(values) -> str:
@@ -151,6 +144,7 @@ class LogitsExplorer(widgets.HBox):
     def _on_change(self, change) -> None:
         self.refresh()
 
+    @_style.one_redraw_at_a_time
     def refresh(self) -> None:
         """Recompute, redraw the chart and the readout (the sliders' callback)."""
         p = self.probabilities
@@ -160,7 +154,7 @@ class LogitsExplorer(widgets.HBox):
             self.true_class,
             title=f"softmax(s / T), T = {self.temperature:.2f}: loss = {self.loss:.3f}",
         )
-        self.image.value = _render_png(self.figure)
+        self.image.value = _style.render_png(self.figure)
         self.readout.value = (
             f"<b>loss = −ln p<sub>{self.true_class}</sub> = {self.loss:.4f}</b>"
             f" (ln C = {np.log(p.size):.4f})<br>p = {_fmt(p)}"
@@ -301,6 +295,7 @@ class StabilityExplorer(widgets.HBox):
     def _on_change(self, change) -> None:
         self.refresh()
 
+    @_style.one_redraw_at_a_time
     def refresh(self) -> None:
         """Redraw the table and the error plot for the current scale and dtype."""
         ax = self.figure.axes[0]
@@ -309,7 +304,7 @@ class StabilityExplorer(widgets.HBox):
             plots.error_vs_scale_figure(
                 {self.dtype: self.sweeps[self.dtype]}, current_scale=self.scale, axes=[ax]
             )
-        self.image.value = _render_png(self.figure)
+        self.image.value = _style.render_png(self.figure)
         head = "".join(
             f"<th>{h}</th>" for h in ("class", "score", "naive log p", "shifted log p", "exact")
         )
