@@ -18,10 +18,17 @@ from contextlib import contextmanager
 import matplotlib as mpl
 
 __all__ = [
+    "BLUE",
     "DIVERGING_CMAP",
+    "GREEN",
+    "GREY",
     "OKABE_ITO",
+    "ORANGE",
     "PALETTE",
+    "PURPLE",
     "SEQUENTIAL_CMAP",
+    "SKY",
+    "VERMILLION",
     "one_redraw_at_a_time",
     "render_png",
     "style",
@@ -39,6 +46,8 @@ OKABE_ITO = {
 }
 # Order used for successive lines/bars: strong contrasts first.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = PALETTE[:6]
+GREY = "#7f7f7f"  # reference lines and annotations, not data
 SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "RdBu_r"
 

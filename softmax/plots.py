@@ -33,6 +33,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from . import _style
+from ._style import BLUE, GREEN, GREY, PURPLE, SKY, VERMILLION
 from ._validation import as_float_array
 from .functions import softmax
 
@@ -47,9 +48,6 @@ __all__ = [
     "temperature_figure",
     "update_probability_bars",
 ]
-
-BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = _style.PALETTE[:6]
-GREY = "#7f7f7f"
 
 
 def _axes(ax, figsize):

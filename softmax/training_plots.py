@@ -31,6 +31,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from . import _style
+from ._style import BLUE, SKY, VERMILLION
 from ._validation import _check_labels, as_float_array
 from .classifier import SearchResult, confusion_matrix
 
@@ -48,8 +49,6 @@ __all__ = [
     "weight_templates",
 ]
 
-BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY = _style.PALETTE[:6]
-GREY = "#7f7f7f"
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<")
 
 
