@@ -29,7 +29,6 @@ import argparse
 import hashlib
 import html
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -47,8 +46,7 @@ DEFAULT_OUT = ROOT / "build" / "slides"
 MANIFEST = ".build-manifest.json"
 ASSETS = "assets"
 
-sys.path.insert(0, str(ROOT / "tests"))
-from notebook_env import NOTEBOOK_ENV  # noqa: E402
+sys.path.insert(0, str(ROOT / "tools"))  # execute_notebooks, also when imported by the tests
 
 # Slide geometry (16:9 projector) and look; see tools/slides/softmax-slides.css.
 REVEAL = {"width": "1280", "height": "720", "theme": "white", "transition": "none", "number": "c/t"}
@@ -235,21 +233,12 @@ def build_deck(notebook: Path, out: Path, timeout: int = 600) -> dict:
         ``name``, ``title``, ``file`` (relative to out), ``seconds`` and ``hash``.
     """
     import nbformat
-    from nbclient import NotebookClient
+    from execute_notebooks import run  # the same kernel set-up as `make execute`
 
-    os.environ.update(NOTEBOOK_ENV)
     start = time.perf_counter()
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(notebook.parent)}},
-        record_timing=False,
-        store_widget_state=True,
-    )
     try:
-        client.execute()
+        run(nb, notebook.parent, timeout)  # keeps the widget state: the deck shows it
     except Exception as exc:  # the kernel's error names the cell; add the notebook
         raise BuildError(f"error: executing {notebook.name} failed:\n{exc}") from exc
     body, _ = _exporter().from_notebook_node(

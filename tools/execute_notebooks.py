@@ -26,17 +26,28 @@ sys.path.insert(0, str(ROOT / "tests"))
 from notebook_env import NOTEBOOK_ENV  # noqa: E402
 
 
-def execute(path: Path, timeout: int = 600) -> float:
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    client = NotebookClient(
+def run(nb: nbformat.NotebookNode, folder: Path, timeout: int = 600) -> nbformat.NotebookNode:
+    """Execute ``nb`` in place, top to bottom, in a fresh ``python3`` kernel started in
+    ``folder`` with NOTEBOOK_ENV; no per-cell timing metadata. Returns ``nb``.
+
+    Also used by tools/build_slides.py, so decks are built the way outputs are saved.
+    """
+    os.environ.update(NOTEBOOK_ENV)
+    NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(folder)}},
         record_timing=False,
-    )
-    client.execute()
+    ).execute()
+    return nb
+
+
+def execute(path: Path, timeout: int = 600) -> float:
+    """Execute the notebook at ``path`` and save it without widget state. Returns seconds."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    run(nb, path.parent, timeout)
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -50,7 +61,6 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
-    os.environ.update(NOTEBOOK_ENV)
     for name in argv:
         path = Path(name).resolve()
         seconds = execute(path)
