@@ -44,9 +44,30 @@ def _in_range(name: str, value, bounds) -> float:
 
 
 class RetrainExplorer(widgets.HBox):
-    """Sliders for lr, reg and steps; retrains a SoftmaxClassifier and redraws.
+    """Widget of notebook 05: retrain with chosen lr / reg / steps; see the curve and templates.
 
-    Built by :func:`retrain_explorer`. Attributes that tests and notebook cells use:
+    Sliders for lr, reg and steps; each change retrains a SoftmaxClassifier from
+    the same seed and redraws. Also available as ``retrain_explorer(...)``.
+
+    Parameters
+    ----------
+    X_train : array_like, shape (N, D), preprocessed (bias column included)
+    y_train : array_like, shape (N,), integer labels
+    X_val : array_like, shape (M, D); y_val : array_like, shape (M,)
+    learning_rate : float in [1e-3, 30]
+    reg : float in [1e-6, 1]
+    num_iters : int in [50, 3000]
+    batch_size : int, seed : int
+        Minibatch size and the seed every retrain starts from.
+    image_shape : tuple
+        Shape of one image, (8, 8) for the digits; D = prod(image_shape) (+ 1).
+    class_names : sequence of C str, optional
+    loss : str or callable
+        Loss function, as for :meth:`SoftmaxClassifier.train` (default "auto").
+
+    Display it; set ``.lr_slider.value`` (or ``reg_slider`` / ``iters_slider``) from
+    code to retrain, then read ``.summary()`` or ``.val_accuracy``. Attributes that
+    tests and notebook cells use:
 
     lr_slider, reg_slider : FloatLogSlider
     iters_slider : IntSlider
@@ -237,56 +258,5 @@ class RetrainExplorer(widgets.HBox):
         )
 
 
-def retrain_explorer(
-    X_train,
-    y_train,
-    X_val,
-    y_val,
-    *,
-    learning_rate=1.0,
-    reg=1e-4,
-    num_iters=500,
-    batch_size=100,
-    seed=0,
-    image_shape=(8, 8),
-    class_names=None,
-    loss="auto",
-):
-    """Widget of notebook 05: retrain with chosen lr / reg / steps; see the curve and templates.
-
-    Parameters
-    ----------
-    X_train : array_like, shape (N, D), preprocessed (bias column included)
-    y_train : array_like, shape (N,), integer labels
-    X_val : array_like, shape (M, D); y_val : array_like, shape (M,)
-    learning_rate : float in [1e-3, 30]
-    reg : float in [1e-6, 1]
-    num_iters : int in [50, 3000]
-    batch_size : int, seed : int
-        Minibatch size and the seed every retrain starts from.
-    image_shape : tuple
-        Shape of one image, (8, 8) for the digits; D = prod(image_shape) (+ 1).
-    class_names : sequence of C str, optional
-    loss : str or callable
-        Loss function, as for :meth:`SoftmaxClassifier.train` (default "auto").
-
-    Returns
-    -------
-    RetrainExplorer
-        Display it; set ``.lr_slider.value`` (or ``reg_slider`` / ``iters_slider``)
-        from code to retrain, then read ``.summary()`` or ``.val_accuracy``.
-    """
-    return RetrainExplorer(
-        X_train,
-        y_train,
-        X_val,
-        y_val,
-        learning_rate=learning_rate,
-        reg=reg,
-        num_iters=num_iters,
-        batch_size=batch_size,
-        seed=seed,
-        image_shape=image_shape,
-        class_names=class_names,
-        loss=loss,
-    )
+# The notebooks build widgets with lower-case factories (logits_explorer, ...): the same here.
+retrain_explorer = RetrainExplorer
