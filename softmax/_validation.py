@@ -20,6 +20,7 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "as_rng",
     "check_loss_inputs",
     "check_reg",
     "check_result",
@@ -67,6 +68,18 @@ def as_float_array(name: str, a, *, ndim: int | None = None, min_size: int = 1) 
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} must not contain NaN or inf")
     return arr
+
+
+def as_rng(rng) -> np.random.Generator:
+    """``rng`` as a Generator: a Generator is used as is, an int (or None) seeds a new one."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        "rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None; "
+        f"got {type(rng).__name__}"
+    )
 
 
 def check_reg(reg) -> float:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import _check_labels, as_float_array, check_loss_inputs, check_reg
+from ._validation import _check_labels, as_float_array, as_rng, check_loss_inputs, check_reg
 from .loss import softmax_loss_naive, softmax_loss_vectorized
 
 __all__ = [
@@ -110,17 +110,6 @@ def _check_learning_rate(learning_rate) -> float:
     if not (np.isfinite(learning_rate) and learning_rate > 0):
         raise ValueError(f"learning_rate must be a finite number > 0; got {learning_rate}")
     return float(learning_rate)
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        "rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None; "
-        f"got {type(rng).__name__}"
-    )
 
 
 class SoftmaxClassifier:
@@ -217,7 +206,7 @@ class SoftmaxClassifier:
         FloatingPointError
             Training diverged (W or the scores became infinite): lower learning_rate.
         """
-        rng = _check_rng(rng)
+        rng = as_rng(rng)
         learning_rate = _check_learning_rate(learning_rate)
         reg = check_reg(reg)
         num_iters = _check_int("num_iters", num_iters, 1)

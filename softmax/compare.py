@@ -32,7 +32,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from . import _style
-from ._validation import check_reg
+from ._validation import as_rng, check_reg
 from .bench import interleaved_times, median_ratio, numpy_impls
 
 # Timings use one BLAS thread unless told otherwise: it is the steadiest figure on
@@ -73,16 +73,6 @@ IMPL_LABELS = {
 }
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.default_rng(rng)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"rng must be a numpy Generator, an int seed or None; got {type(rng).__name__}"
-        )
-    return rng
-
-
 def _positive_int(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
         raise TypeError(f"{name} must be an int >= {minimum}; got {type(value).__name__}")
@@ -118,7 +108,7 @@ def make_inputs(N: int, D: int, C: int, *, dtype="float64", weight_scale: float 
         raise ValueError(f"dtype must be float32 or float64; got {dtype}")
     if not weight_scale > 0:
         raise ValueError(f"weight_scale must be > 0; got {weight_scale!r}")
-    rng = _check_rng(rng)
+    rng = as_rng(rng)
     X = rng.standard_normal((N, D), dtype=dtype)
     W = (weight_scale * rng.standard_normal((D, C))).astype(dtype)
     y = rng.integers(0, C, size=N)
@@ -410,7 +400,7 @@ def speedup_vs_D(
     Python's fixed overhead per iteration, which the vectorized code does not pay.
     """
     Ds = np.array(sorted({_positive_int("D", int(d)) for d in Ds}))
-    rng = _check_rng(rng)
+    rng = as_rng(rng)
     naive_s, vec_s, speedup = [], [], []
     for D in Ds:
         W, X, y = make_inputs(N, int(D), C, rng=rng)

@@ -35,7 +35,7 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import as_float_array, as_rng
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -113,18 +113,6 @@ class UnsafePickleError(pickle.UnpicklingError):
 # ----------------------------------------------------------------------------- helpers
 
 
-def _rng(rng) -> np.random.Generator:
-    """``rng`` as a Generator: a Generator is used as is, an int seeds a new one."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(
-        f"rng must be a numpy Generator (np.random.default_rng(seed)), an int seed or None; "
-        f"got {type(rng).__name__}"
-    )
-
-
 def _positive_int(name: str, value, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer >= {minimum}; got {type(value).__name__}")
@@ -186,7 +174,7 @@ def stratified_split(y, fractions, rng=None) -> list[np.ndarray]:
     fractions = [_fraction("fractions[i]", f) for f in fractions]
     if sum(fractions) >= 1:
         raise ValueError(f"fractions must sum to less than 1; got {sum(fractions)}")
-    rng = _rng(rng)
+    rng = as_rng(rng)
     parts: list[list[np.ndarray]] = [[] for _ in range(len(fractions) + 1)]
     for c in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == c))
@@ -249,7 +237,7 @@ def load_digits(seed=0, *, val_fraction=0.2, test_fraction=0.2, path=None):
         images, target = npz["images"], npz["target"]
     X = images.reshape(len(images), -1).astype(np.float64)
     y = target.astype(np.int64)
-    rng = _rng(seed)
+    rng = as_rng(seed)
     train, val, test = stratified_split(y, (val_fraction, test_fraction), rng)
     return (X[train], y[train]), (X[val], y[val]), (X[test], y[test])
 
@@ -378,7 +366,7 @@ def make_spiral(n_per_class=100, n_classes=3, noise=0.2, rng=None):
         raise TypeError(f"noise must be a number >= 0; got {type(noise).__name__}")
     if not (np.isfinite(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number >= 0; got {noise}")
-    rng = _rng(rng)
+    rng = as_rng(rng)
     r = np.tile(np.linspace(0.0, 1.0, n), k)
     y = np.repeat(np.arange(k, dtype=np.int64), n)
     t = 2 * np.pi * y / k + 4.0 * r + noise * rng.standard_normal(n * k)
@@ -559,7 +547,7 @@ def load_cifar10_flat(root="data", *, n_train=None, n_test=None, seed=0):
         in (32, 32, 3) order; ``y_*`` : ndarray, shape (n,), int64.
     """
     (X_train, y_train), (X_test, y_test) = load_cifar10(root)
-    rng = _rng(seed)
+    rng = as_rng(seed)
     out = []
     for name, X, y, n in (
         ("n_train", X_train, y_train, n_train),
