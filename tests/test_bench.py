@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from softmax import bench
+from softmax.bench import benchmark as bench
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {

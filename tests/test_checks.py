@@ -1,4 +1,4 @@
-"""softmax.checks: the verdict lines of notebooks 01-03 and the experiments behind their figures."""
+"""softmax.display.checks: the verdict lines of notebooks 01-03 and the experiments behind their figures."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from softmax import checks, log_softmax, softmax_loss_vectorized
-from softmax.bugs import naive_log_softmax
-from softmax.checks import (
+from softmax import log_softmax, softmax_loss_vectorized
+from softmax.display import checks
+from softmax.display.checks import (
     bug_signature,
     capture_warnings,
     check,
@@ -25,6 +25,7 @@ from softmax.checks import (
     log_softmax_error,
     reference_log_softmax,
 )
+from softmax.mistakes import naive_log_softmax
 
 
 def test_doctests():

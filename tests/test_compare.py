@@ -1,4 +1,4 @@
-"""softmax.compare: notebook 04's measurements, figures and panel compute what they show."""
+"""softmax.display.compare: notebook 04's measurements, figures and panel compute what they show."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from softmax import compare, softmax_loss_fast, softmax_loss_naive, softmax_loss_vectorized
+from softmax import softmax_loss_fast, softmax_loss_naive, softmax_loss_vectorized
+from softmax.display import compare
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""softmax.plots: figures of notebooks 01-03, read back from their artists."""
+"""softmax.display.plots: figures of notebooks 01-03, read back from their artists."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from softmax import plots, softmax, softmax_loss_vectorized
-from softmax._style import PALETTE
-from softmax.bugs import GALLERY, naive_log_softmax
-from softmax.checks import bug_signature, h_sweep, log_softmax_error
+from softmax import softmax, softmax_loss_vectorized
+from softmax.display import plots
+from softmax.display._style import PALETTE
+from softmax.display.checks import bug_signature, h_sweep, log_softmax_error
+from softmax.mistakes import GALLERY, naive_log_softmax
 
 BLUE, VERMILLION = PALETTE[0], PALETTE[1]
 

@@ -12,8 +12,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from softmax import training_plots as tp
-from softmax._style import PALETTE
 from softmax.classifier import (
     SearchResult,
     SoftmaxClassifier,
@@ -22,7 +20,9 @@ from softmax.classifier import (
     resolve_loss,
 )
 from softmax.data import add_bias, load_digits, make_spiral, preprocess
-from softmax.training_widget import RetrainExplorer, retrain_explorer
+from softmax.display import training_plots as tp
+from softmax.display._style import PALETTE
+from softmax.display.training_widget import RetrainExplorer, retrain_explorer
 
 
 @pytest.fixture(autouse=True)

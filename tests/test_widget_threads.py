@@ -13,8 +13,8 @@ import threading
 import matplotlib.image as mpimg
 import numpy as np
 
-from softmax import _style
-from softmax.widgets import logits_explorer
+from softmax.display import _style
+from softmax.display.widgets import logits_explorer
 
 
 def alpha_max(png: bytes) -> float:

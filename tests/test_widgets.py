@@ -1,4 +1,4 @@
-"""softmax.widgets: the explorers of notebooks 01 and 02, driven from code (no browser)."""
+"""softmax.display.widgets: the explorers of notebooks 01 and 02, driven from code (no browser)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from softmax import log_softmax, softmax, widgets
-from softmax._style import PALETTE
+from softmax import log_softmax, softmax
+from softmax.display import widgets
+from softmax.display._style import PALETTE
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -106,8 +106,8 @@ def make_inputs(N: int, D: int, C: int, dtype="float64", seed: int = SEED):
 
 def numpy_impls(P: np.ndarray) -> dict[str, Callable]:
     """The numpy implementations by name, each called as ``f(W, X, y, reg)``."""
-    from .fast import softmax_loss_fast
-    from .loss import softmax_loss_naive, softmax_loss_vectorized
+    from ..fast import softmax_loss_fast
+    from ..loss import softmax_loss_naive, softmax_loss_vectorized
 
     def gemm_bound(W, X, y, reg):
         """Only the two products every implementation needs: X @ W and X.T @ P."""
@@ -479,7 +479,7 @@ def _external_child(name: str, cells: list[tuple], rounds: int | None) -> list[d
 def _reference_loss(W, X, y):
     from threadpoolctl import threadpool_limits
 
-    from .loss import softmax_loss_vectorized
+    from ..loss import softmax_loss_vectorized
 
     with threadpool_limits(limits=1, user_api="blas"):
         return softmax_loss_vectorized(W, X, y, REG)
@@ -815,7 +815,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _impl_order(name: str) -> int:
     order = NUMPY_IMPLS + EXTERNAL_IMPLS
     return order.index(name) if name in order else len(order)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

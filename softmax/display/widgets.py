@@ -24,11 +24,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import as_float_array
+from ..functions import log_softmax, softmax
+from ..mistakes import naive_log_softmax
 from . import _style, plots
-from ._validation import as_float_array
-from .bugs import naive_log_softmax
 from .checks import capture_warnings, log_softmax_error, reference_log_softmax
-from .functions import log_softmax, softmax
 
 __all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_explorer"]
 
@@ -197,7 +197,7 @@ class StabilityExplorer(widgets.HBox):
     readout : HTML (the table of :meth:`rows` and the warnings numpy raised)
     image : Image (the error-vs-scale plot as PNG)
     figure : matplotlib Figure
-    sweeps : dict dtype -> :func:`softmax.checks.log_softmax_error` result
+    sweeps : dict dtype -> :func:`softmax.display.checks.log_softmax_error` result
     """
 
     def __init__(

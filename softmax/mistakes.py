@@ -26,10 +26,10 @@ function                        the mistake                          caught by (
 ==============================  ===================================  ===========================================
 
 "ref" is :func:`softmax.softmax_loss_naive`; the names are the keys of
-:attr:`softmax.checks.BugSignature.caught`.
+:attr:`softmax.display.checks.BugSignature.caught`.
 
 :data:`GALLERY` lists them with these expectations, which ``tests/test_bugs.py``
-verifies with :func:`softmax.checks.bug_signature`.
+verifies with :func:`softmax.display.checks.bug_signature`.
 """
 
 from __future__ import annotations
@@ -215,7 +215,7 @@ class Bug:
     loss_fn : callable
         ``loss_fn(W, X, y, reg) -> (loss, dW)``, wrong on purpose.
     caught_by : frozenset of str
-        The checks of :attr:`softmax.checks.BugSignature.caught` that flag it
+        The checks of :attr:`softmax.display.checks.BugSignature.caught` that flag it
         at reg = 0.1 with W of order 0.1-1.
     """
 

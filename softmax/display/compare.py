@@ -31,9 +31,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import as_rng, check_reg
+from ..bench.benchmark import interleaved_times, median_ratio, numpy_impls
 from . import _style
-from ._validation import as_rng, check_reg
-from .bench import interleaved_times, median_ratio, numpy_impls
 
 # Timings use one BLAS thread unless told otherwise: it is the steadiest figure on
 # a shared machine, and the lesson is about the work done, not about parallelism.
@@ -490,7 +490,7 @@ class ComparisonPanel(widgets.VBox):
 
     def estimate_naive_seconds_per_row(self, W, X, y, reg, rows: int = 100) -> float:
         """Seconds per example of the naive loop, from the best of two runs on ``rows`` rows."""
-        from .loss import softmax_loss_naive
+        from ..loss import softmax_loss_naive
 
         rows = min(rows, X.shape[0])
         best = math.inf

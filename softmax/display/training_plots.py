@@ -1,9 +1,9 @@
 """Figure builders for notebook 05 (training a softmax classifier on real images).
 
-Each builder draws with the package style (:mod:`softmax._style`) and returns the
+Each builder draws with the package style (:mod:`softmax.display._style`) and returns the
 :class:`matplotlib.figure.Figure`, so tests can read back titles, labels and
 data. Pass ``ax`` (or ``fig``) to draw into an existing figure (the retrain
-widget of :mod:`softmax.training_widget` does, on a figure pyplot does not
+widget of :mod:`softmax.display.training_widget` does, on a figure pyplot does not
 manage); otherwise a new pyplot figure is created, shown with ``plt.show()``.
 
 =======================  ===================================================
@@ -30,10 +30,10 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
+from .._validation import _check_labels, as_float_array
+from ..classifier import SearchResult, confusion_matrix
 from . import _style
 from ._style import BLUE, SKY, VERMILLION
-from ._validation import _check_labels, as_float_array
-from .classifier import SearchResult, confusion_matrix
 
 __all__ = [
     "confusion_figure",

@@ -1,9 +1,9 @@
 """Figure builders for the derivation notebooks 01-03.
 
-Each builder draws with the package style (:mod:`softmax._style`: Okabe-Ito
+Each builder draws with the package style (:mod:`softmax.display._style`: Okabe-Ito
 colours, projector-sized fonts) and returns the :class:`matplotlib.figure.Figure`
 so that tests can read back titles, labels and plotted data. Pass ``ax`` to draw
-into an existing axes (the widgets of :mod:`softmax.widgets` do, on a figure that
+into an existing axes (the widgets of :mod:`softmax.display.widgets` do, on a figure that
 pyplot does not manage); otherwise a new pyplot figure is created, which a
 notebook shows with ``plt.show()``.
 
@@ -32,10 +32,10 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
+from .._validation import as_float_array
+from ..functions import softmax
 from . import _style
 from ._style import BLUE, GREEN, GREY, PURPLE, SKY, VERMILLION
-from ._validation import as_float_array
-from .functions import softmax
 
 __all__ = [
     "bug_signature_figure",
@@ -314,7 +314,7 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
 
     Parameters
     ----------
-    results : mapping dtype name -> output of :func:`softmax.checks.log_softmax_error`
+    results : mapping dtype name -> output of :func:`softmax.display.checks.log_softmax_error`
     current_scale : float, optional
         Draws a vertical line there (the widget's slider position).
     axes : sequence of Axes, optional, one per entry of ``results``
@@ -410,7 +410,7 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
     Parameters
     ----------
     hs : array_like, shape (H,), positive
-    errors : mapping dtype name -> (H,) errors (:func:`softmax.checks.h_sweep`)
+    errors : mapping dtype name -> (H,) errors (:func:`softmax.display.checks.h_sweep`)
 
     Returns
     -------
@@ -451,13 +451,13 @@ def bug_signature_figure(signatures: Mapping[str, object]):
 
     Parameters
     ----------
-    signatures : mapping name -> :class:`softmax.checks.BugSignature`
+    signatures : mapping name -> :class:`softmax.display.checks.BugSignature`
 
     Returns
     -------
     Figure; ``ax.images[0]`` holds 1 where a check flags the function (vermillion)
     and 0 where it passes (blue), and each cell is annotated with the measured
-    value as :meth:`softmax.checks.BugSignature.cells` formats it (the table's
+    value as :meth:`softmax.display.checks.BugSignature.cells` formats it (the table's
     text). Notebook 03's bug gallery.
     """
     if not signatures:

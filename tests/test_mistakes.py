@@ -1,4 +1,4 @@
-"""softmax.bugs: every variant is really wrong, and is caught by the check notebook 03 names."""
+"""softmax.mistakes: every variant is really wrong, and is caught by the check notebook 03 names."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 from softmax import (
-    bugs,
     log_softmax,
     logsumexp,
+    mistakes,
     softmax,
     softmax_loss_naive,
     softmax_loss_vectorized,
 )
-from softmax.bugs import GALLERY
-from softmax.checks import GRADCHECK_GOOD, GRADCHECK_WRONG, bug_signature, capture_warnings
+from softmax.display.checks import GRADCHECK_GOOD, GRADCHECK_WRONG, bug_signature, capture_warnings
+from softmax.mistakes import GALLERY
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +43,19 @@ def cs231n_problem():
 
 def test_naive_functions_agree_with_the_stable_ones_on_small_scores():
     Z = np.random.default_rng(2).normal(size=(4, 5)) * 3
-    np.testing.assert_allclose(bugs.naive_softmax(Z), softmax(Z), rtol=1e-13)
-    np.testing.assert_allclose(bugs.naive_log_softmax(Z), log_softmax(Z), rtol=1e-13)
-    np.testing.assert_allclose(bugs.naive_logsumexp(Z), logsumexp(Z), rtol=1e-13)
-    np.testing.assert_allclose(bugs.naive_softmax(Z, axis=0), softmax(Z, axis=0), rtol=1e-13)
+    np.testing.assert_allclose(mistakes.naive_softmax(Z), softmax(Z), rtol=1e-13)
+    np.testing.assert_allclose(mistakes.naive_log_softmax(Z), log_softmax(Z), rtol=1e-13)
+    np.testing.assert_allclose(mistakes.naive_logsumexp(Z), logsumexp(Z), rtol=1e-13)
+    np.testing.assert_allclose(mistakes.naive_softmax(Z, axis=0), softmax(Z, axis=0), rtol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_naive_softmax_overflows_exactly_beyond_ln_max(dtype):
     edge = float(np.log(np.finfo(dtype).max))  # 88.72 or 709.78, from finfo
-    below = bugs.naive_softmax(np.array([edge - 0.01, 0.0], dtype=dtype))
+    below = mistakes.naive_softmax(np.array([edge - 0.01, 0.0], dtype=dtype))
     assert np.isfinite(below).all() and below.dtype == dtype
     above, messages = capture_warnings(
-        bugs.naive_softmax, np.array([edge + 0.01, 0.0], dtype=dtype)
+        mistakes.naive_softmax, np.array([edge + 0.01, 0.0], dtype=dtype)
     )
     assert np.isnan(above[0])
     assert messages[0] == "RuntimeWarning: overflow encountered in exp"
@@ -66,56 +66,56 @@ def test_naive_softmax_overflows_exactly_beyond_ln_max(dtype):
 
 def test_naive_softmax_underflows_to_nan():
     with pytest.warns(RuntimeWarning, match="invalid value"):
-        p = bugs.naive_softmax([-1000.0, -1001.0])
+        p = mistakes.naive_softmax([-1000.0, -1001.0])
     assert np.isnan(p).all()
 
 
 def test_naive_log_softmax_gives_minus_inf_for_an_underflowed_probability():
     with pytest.warns(RuntimeWarning, match="divide by zero"):
-        out = bugs.naive_log_softmax([0.0, -800.0])
+        out = mistakes.naive_log_softmax([0.0, -800.0])
     assert out[1] == -np.inf
     np.testing.assert_array_equal(log_softmax([0.0, -800.0]), [0.0, -800.0])
 
 
 def test_naive_logsumexp_overflows():
     with pytest.warns(RuntimeWarning, match="overflow"):
-        assert bugs.naive_logsumexp([1000.0, 1000.0]) == np.inf
+        assert mistakes.naive_logsumexp([1000.0, 1000.0]) == np.inf
     assert logsumexp([1000.0, 1000.0]) == pytest.approx(1000 + math.log(2))
 
 
 def test_naive_functions_validate_inputs():
     with pytest.raises(ValueError, match="axis"):
-        bugs.naive_softmax([1.0, 2.0], axis=1)
+        mistakes.naive_softmax([1.0, 2.0], axis=1)
     with pytest.raises(ValueError, match="Z must not contain NaN"):
-        bugs.naive_softmax([np.nan, 1.0])
+        mistakes.naive_softmax([np.nan, 1.0])
     with pytest.raises(TypeError):
-        bugs.naive_log_softmax(["a", "b"])
+        mistakes.naive_log_softmax(["a", "b"])
 
 
 # --------------------------------------------------------------------------- the gallery
 
 
 def test_every_wrong_function_says_so():
-    for name, fn in inspect.getmembers(bugs, inspect.isfunction):
-        if not name.startswith("_") and fn.__module__ == bugs.__name__:
+    for name, fn in inspect.getmembers(mistakes, inspect.isfunction):
+        if not name.startswith("_") and fn.__module__ == mistakes.__name__:
             assert "WRONG ON PURPOSE" in fn.__doc__, name
-    assert "WRONG ON PURPOSE" in bugs.__doc__
+    assert "WRONG ON PURPOSE" in mistakes.__doc__
 
 
 def test_gallery_lists_each_bug_once():
     assert [b.loss_fn for b in GALLERY] == [
-        bugs.loss_missing_mean,
-        bugs.loss_half_reg,
-        bugs.loss_no_max_shift,
-        bugs.loss_missing_minus_one,
-        bugs.loss_reg_missing_in_grad,
+        mistakes.loss_missing_mean,
+        mistakes.loss_half_reg,
+        mistakes.loss_no_max_shift,
+        mistakes.loss_missing_minus_one,
+        mistakes.loss_reg_missing_in_grad,
     ]
     assert len({b.name for b in GALLERY}) == len(GALLERY)
 
 
 def test_the_unbroken_base_is_the_correct_loss(problem):
     W, X, y, reg = problem
-    loss, dW = bugs._buggy_loss(W, X, y, reg)
+    loss, dW = mistakes._buggy_loss(W, X, y, reg)
     ref_loss, ref_dW = softmax_loss_vectorized(W, X, y, reg)
     assert loss == pytest.approx(ref_loss, rel=1e-14)
     np.testing.assert_allclose(dW, ref_dW, rtol=1e-13)
@@ -126,7 +126,7 @@ def test_bug_is_really_wrong(bug, problem):
     W, X, y, reg = problem
     loss, dW = bug.loss_fn(W, X, y, reg)
     ref_loss, ref_dW = softmax_loss_naive(W, X, y, reg)
-    if bug.loss_fn is bugs.loss_no_max_shift:
+    if bug.loss_fn is mistakes.loss_no_max_shift:
         # Exact on ordinary scores; wrong (NaN) on large ones.
         assert loss == pytest.approx(ref_loss, rel=1e-13)
         with np.errstate(all="ignore"):
@@ -158,12 +158,14 @@ def test_bug_is_caught_by_the_documented_checks(bug, problem):
 def test_missing_mean_scales_the_loss_by_n(problem):
     W, X, y, _ = problem
     N = X.shape[0]
-    assert bugs.loss_missing_mean(np.zeros_like(W), X, y, 0.0)[0] == pytest.approx(N * math.log(4))
+    assert mistakes.loss_missing_mean(np.zeros_like(W), X, y, 0.0)[0] == pytest.approx(
+        N * math.log(4)
+    )
 
 
 def test_half_reg_breaks_only_the_regulariser_term(problem):
     W, X, y, reg = problem
-    loss, dW = bugs.loss_half_reg(W, X, y, reg)
+    loss, dW = mistakes.loss_half_reg(W, X, y, reg)
     ref_loss, ref_dW = softmax_loss_naive(W, X, y, reg)
     assert ref_loss - loss == pytest.approx(0.5 * reg * np.sum(W**2), rel=1e-12)
     np.testing.assert_allclose(dW, ref_dW, rtol=1e-12)
@@ -174,14 +176,18 @@ def test_missing_minus_one_and_missing_reg_gradient(problem):
     N = X.shape[0]
     _, ref_dW = softmax_loss_naive(W, X, y, reg)
     Y = np.eye(W.shape[1])[y]
-    np.testing.assert_allclose(bugs.loss_missing_minus_one(W, X, y, reg)[1], ref_dW + X.T @ Y / N)
-    np.testing.assert_allclose(bugs.loss_reg_missing_in_grad(W, X, y, reg)[1], ref_dW - 2 * reg * W)
+    np.testing.assert_allclose(
+        mistakes.loss_missing_minus_one(W, X, y, reg)[1], ref_dW + X.T @ Y / N
+    )
+    np.testing.assert_allclose(
+        mistakes.loss_reg_missing_in_grad(W, X, y, reg)[1], ref_dW - 2 * reg * W
+    )
 
 
 def test_regulariser_bugs_hide_at_cs231n_reg(cs231n_problem):
     """What notebook 03 claims: at reg = 5e-6, W ~ 1e-4 the reg bugs slip through."""
     W, X, y, reg = cs231n_problem
-    for fn in (bugs.loss_half_reg, bugs.loss_reg_missing_in_grad):
+    for fn in (mistakes.loss_half_reg, mistakes.loss_reg_missing_in_grad):
         loss_b, dW_b = fn(W, X, y, reg)
         loss_n, dW_n = softmax_loss_naive(W, X, y, reg)
         # CS231n's printout: "%f" of the differences.
@@ -190,7 +196,7 @@ def test_regulariser_bugs_hide_at_cs231n_reg(cs231n_problem):
         sig = bug_signature(fn, W, X, y, reg)
         assert sig.gradcheck < GRADCHECK_GOOD  # the gradient check calls it good
         assert np.allclose(dW_b, dW_n)  # numpy's default allclose passes too
-    half = bug_signature(bugs.loss_half_reg, W, X, y, reg)
+    half = bug_signature(mistakes.loss_half_reg, W, X, y, reg)
     assert not any(half.caught.values())
 
 

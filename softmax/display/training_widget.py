@@ -6,7 +6,7 @@ SGD steps (each retrains when released, not while dragged), a readout with the
 training and validation accuracy, and one figure with the loss curve above the
 learned weight templates.
 
-As in :mod:`softmax.widgets`, the figure is a matplotlib figure that pyplot does
+As in :mod:`softmax.display.widgets`, the figure is a matplotlib figure that pyplot does
 not manage, rendered to PNG into an ``ipywidgets.Image``; the slider callback is
 :meth:`RetrainExplorer.retrain`, so setting a slider's ``value`` from code (a
 test, or a notebook cell) retrains and redraws without a browser. Every
@@ -22,9 +22,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from .._validation import _check_labels, as_float_array
+from ..classifier import SoftmaxClassifier
 from . import _style
-from ._validation import _check_labels, as_float_array
-from .classifier import SoftmaxClassifier
 from .training_plots import draw_loss_curve, draw_weight_templates
 
 __all__ = ["RetrainExplorer", "retrain_explorer"]

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import as_float_array, check_loss_inputs, check_reg
-from .functions import log_softmax
-from .gradcheck import grad_check_sparse, numerical_gradient, rel_error
-from .loss import softmax_loss_naive
+from .._validation import as_float_array, check_loss_inputs, check_reg
+from ..functions import log_softmax
+from ..gradcheck import grad_check_sparse, numerical_gradient, rel_error
+from ..loss import softmax_loss_naive
 
 __all__ = [
     "BUG_TABLE_HEADER",
@@ -361,7 +361,7 @@ def log_softmax_error(base_scores, scales, dtype, naive: Callable) -> dict[str, 
     scales : array_like, shape (S,), positive
     dtype : float32 or float64
     naive : callable
-        The unshifted log-softmax, e.g. :func:`softmax.bugs.naive_log_softmax`.
+        The unshifted log-softmax, e.g. :func:`softmax.mistakes.naive_log_softmax`.
         Its RuntimeWarnings are recorded, not printed.
 
     Returns
@@ -542,7 +542,7 @@ def bug_signature(loss_fn: Callable, W, X, y, reg, *, num_checks: int = 20, rng=
     Parameters
     ----------
     loss_fn : callable
-        ``loss_fn(W, X, y, reg) -> (loss, dW)``, e.g. a function of :mod:`softmax.bugs`.
+        ``loss_fn(W, X, y, reg) -> (loss, dW)``, e.g. a function of :mod:`softmax.mistakes`.
     W : ndarray, shape (D, C), float64
     X : ndarray, shape (N, D), float64
     y : ndarray, shape (N,), int labels in [0, C)
