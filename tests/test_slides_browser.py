@@ -67,12 +67,14 @@ GOTO_JS = """
 }
 """
 
-# Show every slide with its fragments; return the slides whose content is still taller than
-# the deck after the template's zoom-to-fit (as "slide number: content height x zoom").
+# Show every slide with its fragments; return the slides the template had to zoom out to fit
+# (data-fit-scale < 1, as "slide number: zoom") and those whose content is still taller than the
+# deck after that zoom (as "slide number: content height x zoom").
 VISIT_ALL_JS = """
 async () => {
   const height = Reveal.getConfig().height;
   const cut = [];
+  const shrunk = [];
   const slides = Reveal.getSlides();
   for (let i = 0; i < slides.length; i++) {
     const idx = Reveal.getIndices(slides[i]);
@@ -82,10 +84,11 @@ async () => {
     await new Promise((r) => requestAnimationFrame(() => r()));
     const section = Reveal.getCurrentSlide();
     const scale = parseFloat(section.getAttribute('data-fit-scale')) || 1;
+    if (scale < 1) shrunk.push(`${i + 1}: x ${scale}`);
     if (section.scrollHeight * scale > height + 8)
       cut.push(`${i + 1}: ${section.scrollHeight} px x ${scale}`);
   }
-  return cut;
+  return {cut, shrunk};
 }
 """
 
@@ -204,9 +207,13 @@ def test_deck_in_browser(chromium, decks, name):
             page.screenshot(path=str(screenshot_path("slides", f"{name}-widget.png")))
 
         # Every slide once: each loads what it shows (images, widget fonts) from the folder,
-        # and fits on the slide, zoomed out if it must (tools/slides, data-fit-scale).
-        cut_off = page.evaluate(VISIT_ALL_JS)
-        assert cut_off == [], f"{name}: slides cut off even at half size: {cut_off}"
+        # and fits on the slide at full size: a slide the template had to zoom out
+        # (tools/slides, data-fit-scale) is unreadable from the back of a classroom.
+        fit = page.evaluate(VISIT_ALL_JS)
+        assert fit["cut"] == [], f"{name}: slides cut off even at half size: {fit['cut']}"
+        assert fit["shrunk"] == [], (
+            f"{name}: slides zoomed out to fit (split them): {fit['shrunk']}"
+        )
 
         assert page.js_errors == [], f"{name}: JavaScript errors: {page.js_errors}"
         assert_offline(page)
