@@ -21,11 +21,13 @@ from softmax.display.checks import (
     format_small,
     format_values,
     gradcheck_verdict,
+    gradcheck_vs_reg,
     h_sweep,
     log_softmax_error,
+    numerical_hessian,
     reference_log_softmax,
 )
-from softmax.mistakes import naive_log_softmax
+from softmax.mistakes import loss_reg_missing_in_grad, naive_log_softmax
 
 
 def test_doctests():
@@ -297,3 +299,52 @@ def test_bug_signature_of_the_correct_loss_flags_nothing():
 def test_bug_signature_refuses_non_callables():
     with pytest.raises(TypeError, match="loss_fn must be callable"):
         bug_signature(None, np.ones((2, 2)), np.ones((1, 2)), np.array([0]), 0.1)
+
+
+def test_numerical_hessian_of_known_functions():
+    x = np.array([0.3, -1.2, 2.0])
+
+    def f(v):
+        return float(np.sum(np.sin(v)) + v[0] * v[1] ** 2)
+
+    exact = np.diag(-np.sin(x))
+    exact[0, 1] = exact[1, 0] = 2 * x[1]
+    exact[1, 1] += 2 * x[0]
+    H = numerical_hessian(f, x)
+    np.testing.assert_allclose(H, exact, atol=1e-6)
+    assert np.array_equal(H, H.T)
+    np.testing.assert_array_equal(x, [0.3, -1.2, 2.0])  # not modified
+
+
+def test_numerical_hessian_orders_entries_like_ravel():
+    c = np.arange(1.0, 7.0).reshape(2, 3)
+    H = numerical_hessian(lambda W: (float(np.sum(c * W**2)), None), np.ones((2, 3)))
+    np.testing.assert_allclose(H, np.diag(2 * c.ravel()), atol=1e-6)
+
+
+def test_numerical_hessian_refuses_bad_input():
+    with pytest.raises(TypeError, match="f must be callable"):
+        numerical_hessian(None, np.ones(2))
+    with pytest.raises(ValueError, match="h must be"):
+        numerical_hessian(np.sum, np.ones(2), h=0.0)
+
+
+def test_gradcheck_vs_reg_grows_with_reg_for_a_regulariser_bug():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 5)), rng.integers(4, size=6)
+    W = 1e-4 * rng.normal(size=(5, 4))
+    regs = np.array([1e-8, 1e-2, 1.0, 50.0])
+    correct = gradcheck_vs_reg(softmax_loss_vectorized, W, X, y, regs)
+    assert (correct < 1e-7).all()
+    buggy = gradcheck_vs_reg(loss_reg_missing_in_grad, W, X, y, regs)
+    assert buggy[0] < 1e-7 < 1e-4 < buggy[-1]
+    # The missing 2 reg W is small next to the data gradient: the error grows like reg.
+    np.testing.assert_allclose(buggy[2] / buggy[1], 100.0, rtol=0.1)
+
+
+def test_gradcheck_vs_reg_refuses_bad_input():
+    W, X, y = np.zeros((2, 2)), np.ones((1, 2)), np.array([0])
+    with pytest.raises(TypeError, match="loss_fn must be callable"):
+        gradcheck_vs_reg(None, W, X, y, [0.1])
+    with pytest.raises(ValueError, match="regs must all be >= 0"):
+        gradcheck_vs_reg(softmax_loss_vectorized, W, X, y, [-0.1])

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
-from softmax import softmax, softmax_loss_vectorized
+from softmax import softmax
 from softmax.display import plots
 from softmax.display._style import PALETTE
-from softmax.display.checks import bug_signature, h_sweep, log_softmax_error
-from softmax.mistakes import GALLERY, naive_log_softmax
+from softmax.display.checks import h_sweep, log_softmax_error
+from softmax.mistakes import naive_log_softmax
 
 BLUE, VERMILLION = PALETTE[0], PALETTE[1]
 
@@ -199,22 +199,22 @@ def test_h_sweep_figure():
         plots.h_sweep_figure(hs, {"float64": np.ones(3)})
 
 
-def test_bug_signature_figure_marks_what_each_check_flags():
-    rng = np.random.default_rng(0)
-    X, y = rng.normal(size=(6, 5)), rng.integers(4, size=6)
-    W = 0.5 * rng.normal(size=(5, 4))
-    sigs = {"correct": bug_signature(softmax_loss_vectorized, W, X, y, 0.1)}
-    sigs.update({b.name: bug_signature(b.loss_fn, W, X, y, 0.1) for b in GALLERY})
-    fig = plots.bug_signature_figure(sigs)
+def test_gradcheck_vs_reg_figure():
+    regs = np.geomspace(1e-8, 1e2, 6)
+    errors = {"correct": np.full(6, 1e-10), "bug": 1e-3 * regs, "zero": np.zeros(6)}
+    fig = plots.gradcheck_vs_reg_figure(regs, errors, marks=(5e-6, 5e1))
     ax = fig.axes[0]
-    flags = ax.images[0].get_array()
-    checks = list(sigs["correct"].caught)
-    expected = [[sigs[n].caught[c] for c in checks] for n in sigs]
-    np.testing.assert_array_equal(flags, np.array(expected, dtype=float))
-    assert [t.get_text() for t in ax.get_yticklabels()] == list(sigs)
-    assert [t.get_text() for t in ax.get_xticklabels()] == checks
-    assert sum(t.get_text().startswith("✗") for t in ax.texts) == int(flags.sum())
-    expected_texts = [("✗ " if bad else "✓ ") + text for n in sigs for text, bad in sigs[n].cells()]
-    assert [t.get_text() for t in ax.texts] == expected_texts
+    curves = {line.get_label(): line for line in ax.lines}
+    for name, err in errors.items():
+        np.testing.assert_allclose(curves[name].get_xdata(), regs)
+        np.testing.assert_allclose(curves[name].get_ydata(), np.maximum(err, 1e-12))
+    assert sorted(_vlines_x(ax)) == [5e-6, 5e1]
+    levels = sorted(float(line.get_ydata()[0]) for line in ax.lines if line.get_label()[:2] == "1e")
+    assert levels == [1e-7, 1e-4]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    with pytest.raises(ValueError, match="must have shape"):
+        plots.gradcheck_vs_reg_figure(regs, {"bug": np.ones(3)})
+    with pytest.raises(ValueError, match="> 0"):
+        plots.gradcheck_vs_reg_figure(np.array([0.0, 1.0]), {"bug": np.ones(2)})
     with pytest.raises(ValueError, match="must not be empty"):
-        plots.bug_signature_figure({})
+        plots.gradcheck_vs_reg_figure(regs, {})

@@ -21,8 +21,11 @@ two different float computations is an accident of the machine.
 The module also holds the experiments behind notebook 02 and 03's figures:
 :func:`reference_log_softmax` (exact to float precision, via :mod:`decimal`),
 :func:`log_softmax_error` (naive vs shifted, against that reference),
-:func:`h_sweep` (the truncation vs round-off U curve of a centred difference)
-and :func:`bug_signature` (which checks catch a deliberately wrong loss).
+:func:`h_sweep` (the truncation vs round-off U curve of a centred difference),
+:func:`numerical_hessian` (second differences, to check the Hessian of the loss),
+:func:`bug_signature` (which checks catch a deliberately wrong loss) and
+:func:`gradcheck_vs_reg` (how large reg must be for a gradient check to see a
+regulariser bug).
 """
 
 from __future__ import annotations
@@ -57,8 +60,10 @@ __all__ = [
     "format_small",
     "format_values",
     "gradcheck_verdict",
+    "gradcheck_vs_reg",
     "h_sweep",
     "log_softmax_error",
+    "numerical_hessian",
     "reference_log_softmax",
 ]
 
@@ -403,8 +408,9 @@ def h_sweep(f: Callable, W, exact_gradient, hs) -> np.ndarray:
     """Error of the centred-difference gradient of ``f`` at ``W`` for each step h.
 
     Notebook 03 plots it against h: the truncation error falls like h**2, the
-    round-off error grows like eps / h, hence a U curve whose bottom sits near
-    ``h* ~ (3 eps)**(1/3)`` times the scale of W.
+    round-off error grows like eps |f| / h, hence a U curve whose bottom sits near
+    ``h* = (3 eps |f| / |f3|)**(1/3)`` (f3: the third derivative), i.e. near
+    ``(3 eps)**(1/3)`` when |f| and |f3| are of the same size.
 
     Parameters
     ----------
@@ -429,6 +435,53 @@ def h_sweep(f: Callable, W, exact_gradient, hs) -> np.ndarray:
     if (hs <= 0).any():
         raise ValueError("hs must all be > 0")
     return np.array([rel_error(numerical_gradient(f, W, h=float(h)), exact) for h in hs])
+
+
+def numerical_hessian(f: Callable, x, h: float = 1e-4) -> np.ndarray:
+    """Hessian of a scalar function by second differences of its values only.
+
+    ``H[i, j] ~ (f(x + h e_i + h e_j) - f(x + h e_i - h e_j) - f(x - h e_i + h e_j)
+    + f(x - h e_i - h e_j)) / (4 h**2)`` (for i = j this is the centred second
+    difference with step 2h). It uses no gradient, so it is an independent
+    reference for an analytic Hessian. Truncation error is O(h**2), round-off
+    O(eps |f| / h**2): in float64, h ~ 1e-4 gives about 1e-7 absolute.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float`` (or a tuple whose first item is the float).
+    x : array_like, any shape, floating (n entries in all)
+        The point. Not modified: f sees a copy.
+    h : float > 0
+        Step.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64, symmetric
+        Entries in the order of ``x.ravel()`` (for W of shape (D, C): row-major,
+        index ``d * C + c``).
+
+    Costs about 2 n (n + 1) calls of f.
+    """
+    if not callable(f):
+        raise TypeError(f"f must be callable, f(x) -> float; got {type(f).__name__}")
+    if isinstance(h, bool) or not isinstance(h, numbers.Real) or not (math.isfinite(h) and h > 0):
+        raise ValueError(f"h must be a finite number > 0; got {h!r}")
+    x0 = as_float_array("x", x).astype(np.float64)
+    n = x0.size
+
+    def value(step: np.ndarray) -> float:
+        out = f((x0.ravel() + step).reshape(x0.shape))
+        return float(out[0] if isinstance(out, tuple) else out)
+
+    H = np.empty((n, n))
+    e = np.eye(n) * h
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = (
+                value(e[i] + e[j]) - value(e[i] - e[j]) - value(e[j] - e[i]) + value(-e[i] - e[j])
+            ) / (4 * h * h)
+    return H
 
 
 def gradcheck_verdict(max_rel_error: float) -> str:
@@ -583,3 +636,49 @@ def bug_signature(loss_fn: Callable, W, X, y, reg, *, num_checks: int = 20, rng=
         large_scores_finite=finite,
         C=W.shape[1],
     )
+
+
+def gradcheck_vs_reg(
+    loss_fn: Callable, W, X, y, regs, *, num_checks: int = 10, rng=0
+) -> np.ndarray:
+    """Worst relative error of a sparse gradient check of ``loss_fn`` at each reg.
+
+    A regulariser bug (``reg * sum(W**2)`` in the loss with the wrong gradient,
+    or no ``2 reg W`` in dW) changes dW by about ``reg * |W|``: the gradient check
+    sees it only once that is not negligible next to the data gradient. Notebook 03
+    plots this against reg at CS231n's W ~ 1e-4.
+
+    Parameters
+    ----------
+    loss_fn : callable
+        ``loss_fn(W, X, y, reg) -> (loss, dW)``.
+    W : ndarray, shape (D, C), float64
+    X : ndarray, shape (N, D), float64
+    y : ndarray, shape (N,), int labels in [0, C)
+    regs : array_like, shape (R,), each >= 0
+    num_checks : int
+        Entries checked per reg (the same entries for every reg).
+    rng : int
+        Seed choosing the entries.
+
+    Returns
+    -------
+    ndarray, shape (R,), float64
+        ``max`` of :func:`softmax.gradcheck.grad_check_sparse` at each reg.
+    """
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable; got {type(loss_fn).__name__}")
+    W, X, y, _ = check_loss_inputs(W, X, y, 0.0)
+    regs = as_float_array("regs", regs, ndim=1)
+    if (regs < 0).any():
+        raise ValueError("regs must all be >= 0")
+    errors = np.empty(regs.size)
+    for k, reg in enumerate(regs):
+        reg = float(reg)
+        dW = loss_fn(W, X, y, reg)[1]
+        errors[k] = np.max(
+            grad_check_sparse(
+                lambda w, reg=reg: loss_fn(w, X, y, reg)[0], W, dW, num_checks=num_checks, rng=rng
+            )
+        )
+    return errors

@@ -17,7 +17,7 @@ exp_range_figure          where exp overflows / underflows, per dtype          0
 error_vs_scale_figure     naive vs max-shifted log-softmax error vs scale     02
 p_minus_y_heatmap         P - Y, each row summing to 0                        03
 h_sweep_figure            centred-difference error vs h (the U curve)         03
-bug_signature_figure      which check catches which bug                       03
+gradcheck_vs_reg_figure   gradient-check error of each bug against reg        03
 ========================  ==================================================  ========
 """
 
@@ -28,19 +28,18 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from .._validation import as_float_array
 from ..functions import softmax
 from . import _style
-from ._style import BLUE, GREEN, GREY, PURPLE, SKY, VERMILLION
+from ._style import BLUE, GREEN, GREY, PURPLE, VERMILLION
 
 __all__ = [
-    "bug_signature_figure",
     "error_vs_scale_figure",
     "exp_range_figure",
+    "gradcheck_vs_reg_figure",
     "h_sweep_figure",
     "p_minus_y_heatmap",
     "probability_bars",
@@ -415,8 +414,8 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
     Returns
     -------
     Figure (log-log): one line per dtype, a dotted vertical line at each dtype's
-    ``h* = (3 eps)^(1/3)`` (where truncation h²/6 and round-off eps/h balance for
-    unit-sized derivatives) and the 1e-7 "good" threshold. Notebook 03.
+    ``h* = (3 eps)^(1/3)`` (where truncation h² |f'''| / 6 and round-off eps |f| / h
+    balance when |f| ≈ |f'''|) and the 1e-7 "good" threshold. Notebook 03.
     """
     hs = as_float_array("hs", hs, ndim=1)
     colors = {"float64": BLUE, "float32": VERMILLION}
@@ -446,43 +445,63 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
     return fig
 
 
-def bug_signature_figure(signatures: Mapping[str, object]):
-    """A table-like heat map: one row per loss function, one column per check.
+def gradcheck_vs_reg_figure(
+    regs, errors: Mapping[str, Sequence[float]], *, marks: Sequence[float] = (), ax=None
+):
+    """Worst gradient-check error of each loss function against the regularisation strength.
+
+    What the bug table cannot show: whether a check sees a bug depends on reg.
+    A regulariser bug's error grows in proportion to reg; the other bugs' errors do not move.
 
     Parameters
     ----------
-    signatures : mapping name -> :class:`softmax.display.checks.BugSignature`
+    regs : array_like, shape (R,), positive (log axis)
+    errors : mapping name -> (R,) errors
+        From :func:`softmax.display.checks.gradcheck_vs_reg`, one per loss function.
+    marks : sequence of float
+        reg values to mark with a vertical line (notebook 03: CS231n's 5e-6 and 5e1).
 
     Returns
     -------
-    Figure; ``ax.images[0]`` holds 1 where a check flags the function (vermillion)
-    and 0 where it passes (blue), and each cell is annotated with the measured
-    value as :meth:`softmax.display.checks.BugSignature.cells` formats it (the table's
-    text). Notebook 03's bug gallery.
+    Figure (log-log): one line per function (errors drawn at least at 1e-12), the
+    float64 thresholds 1e-7 ("good" below) and 1e-4 ("wrong" above) as dashed
+    lines, and a dotted vertical line per mark. Notebook 03.
     """
-    if not signatures:
-        raise ValueError("signatures must not be empty")
-    names = list(signatures)
-    checks = list(next(iter(signatures.values())).caught)
-    flags = np.array([[signatures[n].caught[c] for c in checks] for n in names], dtype=float)
+    regs = as_float_array("regs", regs, ndim=1)
+    if (regs <= 0).any():
+        raise ValueError("regs must all be > 0 (log axis)")
+    if not errors:
+        raise ValueError("errors must not be empty")
+    markers = "osD^vP*X"
     with _style.style():
-        fig, ax = plt.subplots(figsize=(11, 0.75 * len(names) + 2.0), layout="constrained")
-        ax.imshow(flags, cmap=ListedColormap([SKY, VERMILLION]), vmin=0, vmax=1, aspect="auto")
-        for i, n in enumerate(names):
-            for j, (text, _) in enumerate(signatures[n].cells()):
-                mark = "✗ " if flags[i, j] else "✓ "
-                ax.text(
-                    j,
-                    i,
-                    mark + text,
-                    ha="center",
-                    va="center",
-                    fontsize=12,
-                    color="white" if flags[i, j] else "black",
-                )
-        ax.set_xticks(range(len(checks)), checks)
-        ax.set_yticks(range(len(names)), names)
-        ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
-        ax.grid(False)
-        ax.set_title("Which check catches which bug (✗ = flagged)")
+        fig, ax = _axes(ax, (12, 5.2))
+        for k, (name, err) in enumerate(errors.items()):
+            err = as_float_array(f"errors[{name!r}]", err, ndim=1)
+            if err.shape != regs.shape:
+                raise ValueError(f"errors[{name!r}] must have shape {regs.shape}; got {err.shape}")
+            ax.loglog(
+                regs,
+                np.maximum(err, 1e-12),
+                marker=markers[k % len(markers)],
+                markersize=5,
+                color=_style.PALETTE[k % len(_style.PALETTE)],
+                label=name,
+            )
+        ax.axhline(1e-7, color=GREY, linestyle="--", linewidth=1.2, label="1e-7: good below")
+        ax.axhline(1e-4, color=GREY, linestyle="-.", linewidth=1.2, label="1e-4: wrong above")
+        for mark in marks:
+            ax.axvline(float(mark), color=GREY, linestyle=":", linewidth=1.5)
+            ax.annotate(
+                f"λ = {float(mark):g}",
+                (float(mark), 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, -16),
+                textcoords="offset points",
+                fontsize=12,
+                color=GREY,
+            )
+        ax.set_xlabel("regularisation strength λ")
+        ax.set_ylabel("gradient check: worst relative error")
+        ax.set_title("A regulariser bug shows only when λ is large enough")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
     return fig
