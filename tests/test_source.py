@@ -6,6 +6,7 @@ import doctest
 import inspect
 
 import pytest
+from IPython.lib.pretty import pretty
 
 from softmax import softmax_loss_naive, softmax_loss_vectorized
 from softmax.display import source
@@ -51,6 +52,7 @@ def test_text_and_html_show_every_line_and_note():
     )
     text = str(listing)
     assert f"loss.py:{listing.first_line}" in text and "# s = xW <&>" in text
+    assert pretty(listing) == text  # the plain-text output of a notebook cell
     page = listing._repr_html_()
     assert "s = xW &lt;&amp;&gt;" in page and "softmax/loss.py" in page
     assert page.count("<tr>") == len(listing.lines)

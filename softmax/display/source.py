@@ -62,6 +62,10 @@ class SourceListing:
             out.append(f"{where:>12}  {text}".rstrip())
         return "\n".join(out)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain-text display: the listing itself, not the dataclass fields."""
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         rows = []
         for k, (line, note) in enumerate(zip(self.lines, self.notes, strict=True)):
