@@ -209,6 +209,7 @@ def test_gradcheck_vs_reg_figure():
         np.testing.assert_allclose(curves[name].get_xdata(), regs)
         np.testing.assert_allclose(curves[name].get_ydata(), np.maximum(err, 1e-12))
     assert sorted(_vlines_x(ax)) == [5e-6, 5e1]
+    assert [t.get_text() for t in ax.texts] == ["λ = 5e-6", "λ = 5e1"]
     levels = sorted(float(line.get_ydata()[0]) for line in ax.lines if line.get_label()[:2] == "1e")
     assert levels == [1e-7, 1e-4]
     assert ax.get_xscale() == ax.get_yscale() == "log"

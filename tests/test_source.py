@@ -74,3 +74,29 @@ def test_drift_is_an_error(kwargs, message):
 def test_not_a_function():
     with pytest.raises(TypeError, match="func"):
         show_source(len)
+
+
+def _commented(x):
+    """A docstring."""
+    # a comment line
+    y = x + 1  # a trailing comment
+    label = "no # comment here"  # but one here
+    return (  # an open bracket first
+        y,
+        label,
+    )
+
+
+def test_comments_false_leaves_out_comments_and_keeps_line_numbers():
+    full = show_source(_commented, start="# a comment line", stop="return")
+    bare = show_source(_commented, start="# a comment line", stop="return", comments=False)
+    assert bare.lines == ("y = x + 1", 'label = "no # comment here"', "return (")
+    source_lines, first = inspect.getsourcelines(_commented)
+    for number, line in zip(bare.numbers(), bare.lines, strict=True):
+        assert source_lines[number - first].strip().startswith(line)
+    assert bare.numbers() == full.numbers()[1:]
+    assert "loss.py" not in str(bare) and "test_source.py" in str(bare)
+    with pytest.raises(ValueError, match="notes"):  # notes see only what is shown
+        show_source(
+            _commented, start="y = x", stop="return", comments=False, notes={"trailing": "x"}
+        )

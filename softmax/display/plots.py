@@ -463,7 +463,8 @@ def gradcheck_vs_reg_figure(
 
     Returns
     -------
-    Figure (log-log): one line per function (errors drawn at least at 1e-12), the
+    Figure (log-log, errors from 1e-12 to 10): one line per function (errors drawn
+    at least at 1e-12), the
     float64 thresholds 1e-7 ("good" below) and 1e-4 ("wrong" above) as dashed
     lines, and a dotted vertical line per mark. Notebook 03.
     """
@@ -491,15 +492,17 @@ def gradcheck_vs_reg_figure(
         ax.axhline(1e-4, color=GREY, linestyle="-.", linewidth=1.2, label="1e-4: wrong above")
         for mark in marks:
             ax.axvline(float(mark), color=GREY, linestyle=":", linewidth=1.5)
+            label = f"{float(mark):.0e}".replace("e-0", "e-").replace("e+0", "e")
             ax.annotate(
-                f"λ = {float(mark):g}",
-                (float(mark), 1.0),
+                f"λ = {label}",
+                (float(mark), 0.03),
                 xycoords=("data", "axes fraction"),
-                xytext=(4, -16),
+                xytext=(4, 0),
                 textcoords="offset points",
                 fontsize=12,
                 color=GREY,
             )
+        ax.set_ylim(1e-12, 10.0)  # room below the curves for the marks' labels
         ax.set_xlabel("regularisation strength λ")
         ax.set_ylabel("gradient check: worst relative error")
         ax.set_title("A regulariser bug shows only when λ is large enough")

@@ -21,7 +21,9 @@ from __future__ import annotations
 import ast
 import html
 import inspect
+import io
 import textwrap
+import tokenize
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,7 @@ __all__ = ["SourceListing", "show_source"]
 
 @dataclass(frozen=True)
 class SourceListing:
-    """Some consecutive lines of a function's source, with notes.
+    """Some lines of a function's source, with notes.
 
     Attributes
     ----------
@@ -45,6 +47,9 @@ class SourceListing:
         The lines, dedented as a block, without trailing newlines.
     notes : tuple of str
         One note per line ("" for none).
+    line_numbers : tuple of int, optional
+        The line number of each line in the file; default consecutive from
+        ``first_line`` (they skip where comment lines were left out).
     """
 
     qualname: str
@@ -52,12 +57,17 @@ class SourceListing:
     first_line: int
     lines: tuple[str, ...]
     notes: tuple[str, ...]
+    line_numbers: tuple[int, ...] = ()
+
+    def numbers(self) -> tuple[int, ...]:
+        """The file's line number of each shown line."""
+        return self.line_numbers or tuple(range(self.first_line, self.first_line + len(self.lines)))
 
     def __str__(self) -> str:
         width = max(len(line) for line in self.lines)
         out = []
-        for k, (line, note) in enumerate(zip(self.lines, self.notes, strict=True)):
-            where = f"{self.filename}:{self.first_line + k}"
+        for number, line, note in zip(self.numbers(), self.lines, self.notes, strict=True):
+            where = f"{self.filename}:{number}"
             text = f"{line:<{width}}    # {note}" if note else line
             out.append(f"{where:>12}  {text}".rstrip())
         return "\n".join(out)
@@ -67,20 +77,23 @@ class SourceListing:
         printer.text(str(self))
 
     def _repr_html_(self) -> str:
+        # Compact rows (notebook CSS pads table cells): a listing reads like code and fits a slide.
+        cell = "padding:0.05em 0.6em 0.05em 0;line-height:1.35;"
         rows = []
-        for k, (line, note) in enumerate(zip(self.lines, self.notes, strict=True)):
+        for number, line, note in zip(self.numbers(), self.lines, self.notes, strict=True):
             rows.append(
                 "<tr>"
-                f'<td style="color:#888;text-align:right;padding:0 .6em 0 0">{self.first_line + k}</td>'
-                f'<td style="text-align:left;white-space:pre;font-family:monospace">'
+                f'<td style="{cell}color:#888;text-align:right">{number}</td>'
+                f'<td style="{cell}text-align:left;white-space:pre;font-family:monospace">'
                 f"{html.escape(line) or '&nbsp;'}</td>"
-                f'<td style="text-align:left;padding-left:1.5em;color:#0072B2">{html.escape(note)}</td>'
+                f'<td style="{cell}text-align:left;padding-left:1.5em;color:#0072B2">'
+                f"{html.escape(note)}</td>"
                 "</tr>"
             )
         caption = (
             f'<caption style="caption-side:top;text-align:left;color:#555">'
             f"<code>{html.escape(self.qualname)}</code> in <code>softmax/{self.filename}</code>"
-            f" (lines {self.first_line}-{self.first_line + len(self.lines) - 1})</caption>"
+            f" (lines {self.numbers()[0]}-{self.numbers()[-1]})</caption>"
         )
         return (
             '<table class="softmax-source" style="border-collapse:collapse;font-size:90%">'
@@ -93,6 +106,18 @@ def _find(lines: list[str], text: str, after: int, what: str, func_name: str) ->
         if text in lines[k]:
             return k
     raise ValueError(f"{what}: no line of {func_name} (from line {after + 1} on) contains {text!r}")
+
+
+def _without_comment(line: str) -> str:
+    """``line`` without its trailing ``# comment`` (a ``#`` inside a string stays)."""
+    code = line.lstrip()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type == tokenize.COMMENT:
+                return line[: len(line) - len(code) + token.start[1]].rstrip()
+    except (tokenize.TokenError, SyntaxError):  # an unclosed bracket: the comment came first
+        pass
+    return line
 
 
 def _body_start(lines: list[str]) -> int:
@@ -110,6 +135,7 @@ def show_source(
     start: str | None = None,
     stop: str | None = None,
     notes: Mapping[str, str] | None = None,
+    comments: bool = True,
 ) -> SourceListing:
     """The source of ``func`` from the line containing ``start`` to the one containing ``stop``.
 
@@ -125,6 +151,10 @@ def show_source(
     notes : mapping str -> str, optional
         ``{piece of a line: note}``: the note is shown beside the first shown
         line that contains the piece (typically the equation the line computes).
+    comments : bool
+        ``False`` leaves out comment lines and trailing comments (when the notes
+        say the same, and the full lines would not fit a slide); the lines keep
+        their numbers in the file. Notes are matched against what is shown.
 
     Returns
     -------
@@ -151,6 +181,11 @@ def show_source(
     lo = _find(lines, start, _body_start(lines), "start", name) if start is not None else 0
     hi = _find(lines, stop, lo, "stop", name) if stop is not None else len(lines) - 1
     shown = textwrap.dedent("\n".join(lines[lo : hi + 1])).split("\n")
+    numbers = [first + lo + k for k in range(len(shown))]
+    if not comments:
+        kept = [(n, _without_comment(line)) for n, line in zip(numbers, shown, strict=True)]
+        kept = [(n, line) for n, line in kept if line.strip() or not shown[n - first - lo].strip()]
+        numbers, shown = [n for n, _ in kept], [line for _, line in kept]
     shown_notes = [""] * len(shown)
     for piece, note in (notes or {}).items():
         k = _find(shown, piece, 0, "notes", name)
@@ -161,4 +196,6 @@ def show_source(
         filename = path.resolve().relative_to(package).as_posix()
     except ValueError:
         filename = path.name
-    return SourceListing(name, filename, first + lo, tuple(shown), tuple(shown_notes))
+    return SourceListing(
+        name, filename, numbers[0], tuple(shown), tuple(shown_notes), tuple(numbers)
+    )
