@@ -234,7 +234,7 @@ class StabilityExplorer(widgets.HBox):
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png", layout=_IMAGE_LAYOUT)
         with _style.style():
-            self.figure = Figure(figsize=(6.6, 4.6), layout="constrained")
+            self.figure = Figure(figsize=(6.6, 5.6), layout="constrained")
             self.figure.add_subplot()
         controls = widgets.VBox(
             [self.scale_slider, self.dtype_toggle, self.readout],
