@@ -66,6 +66,24 @@ class TestLogitsExplorer:
             "T = 0.50, true class 3: p = [0.8619, 0.1166, 0.0193, 0.0021], loss = −ln p_y = 6.1486"
         )
 
+    def test_temperature_values_are_exact_after_a_browser_round_trip(self):
+        w = widgets.logits_explorer([2.0, 1.0, 0.1, -1.0], temperature=0.5)
+        slider = w.temperature_slider
+        assert 0.5 in widgets.TEMPERATURES and 1.0 in widgets.TEMPERATURES
+        assert min(widgets.TEMPERATURES) == 0.1 and max(widgets.TEMPERATURES) == 10.0
+        # The front end holds only the index; setting the state it sends back must give
+        # the exact value and label (a FloatLogSlider turned 0.5 into 0.501 here).
+        state = slider.get_state()
+        assert "value" not in state
+        for i, t in enumerate(widgets.TEMPERATURES):
+            slider.set_state({"index": i})
+            assert slider.value == t and w.temperature == t
+            assert slider.label == f"{t:g}"
+            np.testing.assert_array_equal(w.probabilities, softmax(w.logits / t))
+        slider.set_state({"index": state["index"]})
+        assert w.temperature == 0.5
+        assert w.summary().startswith("T = 0.50,")
+
     def test_equal_logits_give_ln_c(self):
         w = widgets.logits_explorer([1.0, 1.0, 1.0], true_class=1)
         assert w.loss == pytest.approx(math.log(3))
@@ -81,6 +99,8 @@ class TestLogitsExplorer:
             widgets.logits_explorer([1.0, 0.0], true_class="0")
         with pytest.raises(ValueError, match="temperature"):
             widgets.logits_explorer([1.0, 0.0], temperature=100)
+        with pytest.raises(ValueError, match="temperature must be one of"):
+            widgets.logits_explorer([1.0, 0.0], temperature=0.501)
 
 
 class TestStabilityExplorer:

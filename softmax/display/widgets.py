@@ -30,7 +30,19 @@ from ..mistakes import naive_log_softmax
 from . import _style, plots
 from .checks import capture_warnings, log_softmax_error, reference_log_softmax
 
-__all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_explorer"]
+__all__ = [
+    "TEMPERATURES",
+    "LogitsExplorer",
+    "StabilityExplorer",
+    "logits_explorer",
+    "stability_explorer",
+]
+
+# The temperature slider's values, exact: about 2 to 4 steps per factor of 2 from 0.1 to 10.
+TEMPERATURES = (
+    0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
+    1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0,
+)  # fmt: skip
 
 
 # Controls left, figure right, both top-aligned: a stretched row would distort the PNG.
@@ -48,7 +60,7 @@ class LogitsExplorer(widgets.HBox):
     Built by :func:`logits_explorer`. Attributes that tests and notebook cells use:
 
     logit_sliders : list of FloatSlider, one per class
-    temperature_slider : FloatLogSlider (0.1 to 10)
+    temperature_slider : SelectionSlider over the exact values :data:`TEMPERATURES`
     true_class_picker : Dropdown
     readout : HTML (the loss and the probabilities as text)
     image : Image (the bar chart as PNG)
@@ -65,8 +77,11 @@ class LogitsExplorer(widgets.HBox):
             raise TypeError(f"true_class must be an int; got {type(true_class).__name__}")
         if not 0 <= true_class < z.size:
             raise ValueError(f"true_class must be in [0, {z.size}); got {true_class}")
-        if not 0.1 <= float(temperature) <= 10:
-            raise ValueError(f"temperature must be in [0.1, 10]; got {temperature!r}")
+        if isinstance(temperature, bool) or float(temperature) not in TEMPERATURES:
+            raise ValueError(
+                f"temperature must be one of the slider's values {TEMPERATURES}; "
+                f"got {temperature!r}"
+            )
         self.logit_sliders = [
             widgets.FloatSlider(
                 value=float(v),
@@ -79,14 +94,12 @@ class LogitsExplorer(widgets.HBox):
             )
             for j, v in enumerate(z)
         ]
-        self.temperature_slider = widgets.FloatLogSlider(
+        # A slider over exact values: the browser sends back an index, never a float
+        # rounded on a log grid (a FloatLogSlider returned T = 0.5 as 0.501).
+        self.temperature_slider = widgets.SelectionSlider(
+            options=[(f"{t:g}", t) for t in TEMPERATURES],
             value=float(temperature),
-            base=10,
-            min=-1,
-            max=1,
-            step=0.02,
             description="temperature T",
-            readout_format=".2f",
             style={"description_width": "initial"},
         )
         self.true_class_picker = widgets.Dropdown(
@@ -174,7 +187,7 @@ def logits_explorer(logits=(2.0, 1.0, 0.1, -1.0), *, true_class: int = 0, temper
     ----------
     logits : array_like, shape (C,), 2 <= C <= 6, values in [-6, 6]
     true_class : int in [0, C)
-    temperature : float in [0.1, 10]
+    temperature : float, one of :data:`TEMPERATURES` (0.1 to 10)
 
     Returns
     -------
