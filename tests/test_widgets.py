@@ -106,7 +106,7 @@ class TestLogitsExplorer:
 class TestStabilityExplorer:
     def test_initial_state_is_fine_at_small_scale(self):
         w = widgets.stability_explorer([1.0, 0.0, -1.0], scale=10.0, dtype="float64")
-        assert isinstance(w, ipywidgets.HBox)
+        assert isinstance(w, ipywidgets.VBox)
         r = w.results()
         # |log p| < 1e-4 for class 0: the naive log(1 - tiny) keeps only ~1e-12 relative.
         np.testing.assert_allclose(r["naive"], r["exact"], rtol=1e-14, atol=1e-15)
@@ -150,11 +150,37 @@ class TestStabilityExplorer:
         assert w.figure.axes[0].get_title().startswith("float32")
         assert set(w.sweeps) == {"float32", "float64"}
 
+    def test_scale_values_are_exact_and_straddle_every_edge(self):
+        w = widgets.stability_explorer([1.0, 0.0, -1.0], scale=60.0, dtype="float32")
+        state = w.scale_slider.get_state()
+        assert "value" not in state  # the front end sends an index
+        w.scale_slider.set_state({"index": widgets.SCALES.index(100)})
+        assert w.scale == 100.0 and w.scores.dtype == np.float32
+        w.scale_slider.set_state({"index": state["index"]})
+        assert w.scale == 60.0
+        # Each edge lies between two neighbouring slider values, and the naive result
+        # changes there: finite below, -inf (p_2 underflows) or nan (exp overflows) above.
+        for dtype in ("float32", "float64"):
+            info = np.finfo(dtype)
+            underflow = -(math.log(float(info.smallest_subnormal)) - math.log(2)) / 2
+            overflow = math.log(float(info.max))
+            w.dtype_toggle.value = dtype
+            for edge, fails in ((underflow, np.isinf), (overflow, np.isnan)):
+                below = max(v for v in widgets.SCALES if v < edge)
+                above = min(v for v in widgets.SCALES if v > edge)
+                assert above - below <= 5, (dtype, edge, below, above)
+                w.scale_slider.value = float(below)
+                assert not fails(w.results()["naive"]).any(), (dtype, below)
+                w.scale_slider.value = float(above)
+                assert fails(w.results()["naive"]).any(), (dtype, above)
+
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="2 to 6"):
             widgets.stability_explorer([1.0])
         with pytest.raises(ValueError, match="scale"):
             widgets.stability_explorer(scale=0.5)
+        with pytest.raises(ValueError, match="scale must be one of"):
+            widgets.stability_explorer(scale=61.0)
         with pytest.raises(ValueError, match="dtype"):
             widgets.stability_explorer(dtype="float16")
         with pytest.raises(ValueError, match=r"\[-10, 10\]"):
