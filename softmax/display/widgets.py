@@ -52,10 +52,15 @@ SCALES = (
 )  # fmt: skip
 
 
-# Sizes in em follow the widget font: 13 px in JupyterLab, 26 px on a slide (the deck CSS
-# sets --jp-widgets-font-size), so labels, readouts and tracks keep their proportions.
+def _em(n: float) -> str:
+    """``n`` times the widget font size: 13 px in JupyterLab, 26 px on a slide (the deck CSS
+    sets --jp-widgets-font-size), so labels, readouts and tracks keep their proportions.
+    (Plain ``em`` would follow the surrounding text, larger still in a reveal.js section.)"""
+    return f"calc({n:g} * var(--jp-widgets-font-size, 13px))"
+
+
 # Labels of one column share a width, so the slider tracks line up.
-_LABEL = {"description_width": "7.2em"}
+_LABEL = {"description_width": _em(7.2)}
 
 
 def _row() -> widgets.Layout:
@@ -142,7 +147,7 @@ class LogitsExplorer(widgets.HBox):
             )
         controls = widgets.VBox(
             [*self.logit_sliders, self.temperature_slider, self.true_class_picker, self.readout],
-            layout=widgets.Layout(width="21em", flex="0 0 auto", margin="0 1em 0 0"),
+            layout=widgets.Layout(width=_em(21), flex="0 0 auto", margin=f"0 {_em(1)} 0 0"),
         )
         super().__init__([controls, self.image], layout=_row())
         for w in [*self.logit_sliders, self.temperature_slider, self.true_class_picker]:
@@ -262,19 +267,19 @@ class StabilityExplorer(widgets.VBox):
             value=float(scale),
             description="scale",
             continuous_update=False,
-            style={"description_width": "4em"},
-            layout=widgets.Layout(width="60%"),
+            style={"description_width": _em(3)},
+            layout=widgets.Layout(width=_em(22)),
         )
         self.dtype_toggle = widgets.ToggleButtons(
             options=["float32", "float64"],
             value=dtype,
             description="dtype",
-            style={"description_width": "4em", "button_width": "6em"},
+            style={"description_width": _em(3), "button_width": _em(5)},
         )
-        self.readout = widgets.HTML(layout=widgets.Layout(width="23em", flex="0 0 auto"))
-        self.image = widgets.Image(format="png", layout=_image("680px"))
+        self.readout = widgets.HTML(layout=widgets.Layout(width=_em(20), flex="0 0 auto"))
+        self.image = widgets.Image(format="png", layout=_image("620px"))
         with _style.style():
-            self.figure = Figure(figsize=(7.2, 5.0), layout="constrained")
+            self.figure = Figure(figsize=(7.2, 4.6), layout="constrained")
             self.figure.add_subplot()
         controls = widgets.HBox([self.scale_slider, self.dtype_toggle], layout=_row())
         below = widgets.HBox([self.readout, self.image], layout=_row())
