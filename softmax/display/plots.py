@@ -406,7 +406,7 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             _fig, axes = plt.subplots(
                 1,
                 len(results),
-                figsize=(6.5 * len(results), 5.0),
+                figsize=(6.5 * len(results), 4.7),
                 layout="constrained",
                 squeeze=False,
             )

@@ -270,14 +270,16 @@ class StabilityExplorer(widgets.VBox):
             style={"description_width": _em(3)},
             layout=widgets.Layout(width=_em(22)),
         )
+        # No description: the buttons name the dtype, and a label beside them wraps
+        # onto a line of its own at the slides' 26 px.
         self.dtype_toggle = widgets.ToggleButtons(
             options=["float32", "float64"],
             value=dtype,
-            description="dtype",
-            style={"description_width": _em(3), "button_width": _em(5)},
+            tooltips=["single precision", "double precision"],
+            style={"button_width": _em(5)},
         )
         self.readout = widgets.HTML(layout=widgets.Layout(width=_em(20), flex="0 0 auto"))
-        self.image = widgets.Image(format="png", layout=_image("620px"))
+        self.image = widgets.Image(format="png", layout=_image("600px"))
         with _style.style():
             self.figure = Figure(figsize=(7.2, 4.6), layout="constrained")
             self.figure.add_subplot()
@@ -363,7 +365,6 @@ class StabilityExplorer(widgets.VBox):
         ]
         warn = "; ".join(html.escape(w) for w in caught) if caught else "none"
         self.readout.value = (
-            f"<p>{self.dtype}, scores = {self.scale:g} × {self.base_scores.tolist()}</p>"
             f'<table style="font-size: 90%"><tr>{head}</tr>{body}</table>'
             f"<p><b>naive warnings:</b> {warn}</p>"
         )
