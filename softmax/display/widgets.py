@@ -53,10 +53,14 @@ SCALES = (
 
 
 def _em(n: float) -> str:
-    """``n`` times the widget font size: 13 px in JupyterLab, 26 px on a slide (the deck CSS
-    sets --jp-widgets-font-size), so labels, readouts and tracks keep their proportions.
-    (Plain ``em`` would follow the surrounding text, larger still in a reveal.js section.)"""
-    return f"calc({n:g} * var(--jp-widgets-font-size, 13px))"
+    """``n`` times the widget font size, at least ``n`` times 16 px.
+
+    The widget font is 26 px on a slide (the deck CSS sets --jp-widgets-font-size), so
+    labels, readouts and slider tracks keep their proportions there; in JupyterLab
+    (13 px) the 16 px floor leaves room for a label such as "temperature T". (Plain
+    ``em`` would follow the surrounding text, larger still in a reveal.js section.)
+    """
+    return f"max({n * 16:g}px, calc({n:g} * var(--jp-widgets-font-size, 13px)))"
 
 
 # Labels of one column share a width, so the slider tracks line up.
@@ -69,8 +73,13 @@ def _row() -> widgets.Layout:
 
 
 def _image(max_width: str) -> widgets.Layout:
-    """The figure takes the rest of the row, up to ``max_width``, keeping its aspect ratio."""
-    return widgets.Layout(flex="1 1 auto", max_width=max_width, height="auto", object_fit="contain")
+    """The figure takes the rest of the row, up to ``max_width``, keeping its aspect ratio.
+
+    ``min_width`` 0: a flex item does not shrink below its PNG's own width otherwise,
+    and a narrow notebook column would cut the figure off."""
+    return widgets.Layout(
+        flex="1 1 auto", min_width="0", max_width=max_width, height="auto", object_fit="contain"
+    )
 
 
 def _full_width() -> widgets.Layout:
