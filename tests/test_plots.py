@@ -134,6 +134,10 @@ def test_exp_range_figure_edges_come_from_finfo():
         assert ax.yaxis.get_major_formatter()(100, 0) == "$10^{100}$"
 
 
+def _by_gid(ax):
+    return {line.get_gid(): line for line in ax.lines if line.get_gid()}
+
+
 def test_error_vs_scale_figure_shows_the_sweep_and_the_failures():
     scales = np.geomspace(1, 1000, 31)
     sweeps = {
@@ -145,16 +149,121 @@ def test_error_vs_scale_figure_shows_the_sweep_and_the_failures():
     for ax, (dt, sweep) in zip(fig.axes, sweeps.items(), strict=True):
         assert ax.get_title() == f"{dt}: naive vs max-shifted log-softmax"
         assert ax.get_xscale() == ax.get_yscale() == "log"
-        by_label = {line.get_label(): line for line in ax.lines}
-        naive_line = next(v for k, v in by_label.items() if k.startswith("naive  "))
-        ok = np.isfinite(sweep["naive"])
-        np.testing.assert_allclose(naive_line.get_xdata(), scales[ok])
-        np.testing.assert_allclose(naive_line.get_ydata(), np.clip(sweep["naive"][ok], 1e-18, None))
-        crosses = by_label["naive: −inf / nan"]
-        np.testing.assert_allclose(crosses.get_xdata(), scales[~ok])
+        lines = _by_gid(ax)
+        ticks = dict(
+            zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True)
+        )
+        bottom, top = ax.get_ylim()
+        for key in ("naive", "shifted"):
+            err = sweep[key]
+            # The line holds the measured errors >= the floor, and nothing else.
+            shown = lines[f"{key}:shown"]
+            np.testing.assert_allclose(shown.get_xdata(), scales)
+            drawn = np.asarray(shown.get_ydata(), dtype=float)
+            in_range = np.isfinite(err) & (err >= plots.ERROR_FLOOR)
+            np.testing.assert_array_equal(np.isfinite(drawn), in_range)
+            np.testing.assert_allclose(drawn[in_range], err[in_range])
+            # Every other scale sits in exactly one row, at that row's own height.
+            rows = {
+                "below": (err > 0) & (err < plots.ERROR_FLOOR),
+                "zero": err == 0,
+                "neginf": np.isinf(err),
+                "nan": np.isnan(err),
+            }
+            assert sum(rows.values()).tolist() == (~in_range).astype(int).tolist()
+            heights = set()
+            for row, mask in rows.items():
+                if not mask.any():
+                    assert f"{key}:{row}" not in lines
+                    continue
+                marker = lines[f"{key}:{row}"]
+                np.testing.assert_allclose(marker.get_xdata(), scales[mask])
+                heights.add((row, marker.get_ydata()[0]))
+            for row, y in heights:
+                assert bottom < y < top
+                label = ticks.get(y)
+                if row == "zero":
+                    assert label == "0"  # an exact 0 is labelled 0, below every error
+                    assert y < plots.ERROR_FLOOR / 100
+                elif row in ("neginf", "nan"):
+                    assert label == "fails" and y > 10  # above any error
+                else:
+                    assert y == plots.ERROR_FLOOR
+        # -inf and nan have different markers; each panel names its own eps.
+        assert lines["naive:neginf"].get_marker() != lines["naive:nan"].get_marker()
+        eps = float(np.finfo(dt).eps)
+        assert lines["eps"].get_ydata()[0] == pytest.approx(eps)
+        assert [t.get_text() for t in ax.texts] == [f"{dt} eps = {eps:.1e}"]
+        assert ax.get_legend() is None
         assert 100.0 in _vlines_x(ax)
+    # float64: the naive line is drawn wider than the shifted one, so where the two
+    # coincide (scales 20 to 350 here) both stay visible.
+    lines = _by_gid(fig.axes[1])
+    same = sweeps["float64"]["naive"] == sweeps["float64"]["shifted"]
+    assert same.sum() >= 10
+    assert lines["naive:shown"].get_linewidth() > 2 * lines["shifted:shown"].get_linewidth()
+    # One legend for the figure, naming no dtype (each eps is labelled in its panel).
+    assert len(fig.legends) == 1
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "naive: result −inf" in labels and "naive: result nan" in labels
+    assert "shifted: exactly 0" in labels and not any("eps" in t for t in labels)
     with pytest.raises(ValueError, match="at least one"):
         plots.error_vs_scale_figure({})
+
+
+def test_error_vs_scale_redraw_keeps_one_legend():
+    scales = np.geomspace(1, 1000, 7)
+    sweep = log_softmax_error([1.0, 0.0, -1.0], scales, "float32", naive_log_softmax)
+    fig = plots.error_vs_scale_figure({"float32": sweep})
+    ax = fig.axes[0]
+    ax.clear()
+    plots.error_vs_scale_figure({"float32": sweep}, axes=[ax])
+    assert len(fig.legends) == 1
+
+
+def test_error_rows_puts_each_error_in_one_row():
+    rows = plots.error_rows([1e-3, 1e-25, 0.0, np.inf, np.nan])
+    assert {k: v.tolist() for k, v in rows.items()} == {
+        "shown": [True, False, False, False, False],
+        "below": [False, True, False, False, False],
+        "zero": [False, False, True, False, False],
+        "neginf": [False, False, False, True, False],
+        "nan": [False, False, False, False, True],
+    }
+    with pytest.raises(ValueError, match=">= 0"):
+        plots.error_rows([-1.0])
+    with pytest.raises(ValueError, match="1-D"):
+        plots.error_rows([[1.0]])
+
+
+def test_error_vs_scale_png_draws_both_float64_curves():
+    """Read the PNG back: where naive and shifted coincide, both colours show."""
+    import io
+
+    from matplotlib.colors import to_rgb
+
+    scales = np.geomspace(1, 1000, 61)[28:33]  # 25 to 40, as in notebook 02's sweep
+    sweep = log_softmax_error([1.0, 0.0, -1.0], scales, "float64", naive_log_softmax)
+    # Here the two errors coincide at the figure's resolution (a log axis over 24 decades).
+    np.testing.assert_allclose(sweep["naive"], sweep["shifted"], rtol=0.1)
+    assert (sweep["naive"] >= plots.ERROR_FLOOR).all()
+    fig = plots.error_vs_scale_figure({"float64": sweep})
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)
+    img = plt.imread(io.BytesIO(buf.getvalue()))[..., :3]
+    ax = fig.axes[0]
+    # Pixels of the plotting area only (not the legend below it).
+    x0, y0, x1, y1 = ax.get_window_extent().extents / fig.dpi * 60
+    h = img.shape[0]
+    area = img[int(h - y1) : int(h - y0), int(x0) : int(x1)]
+
+    def near(color, tol=0.12):
+        return (np.abs(area - np.array(to_rgb(color))) < tol).all(axis=-1).sum()
+
+    assert near(BLUE) > 20
+    # The naive line is translucent vermillion on white: lighter than VERMILLION itself.
+    light_vermillion = 0.55 * np.array(to_rgb(VERMILLION)) + 0.45
+    assert (np.abs(area - light_vermillion) < 0.08).all(axis=-1).sum() > 20
 
 
 def test_p_minus_y_heatmap():

@@ -11,10 +11,9 @@ import io
 import threading
 
 import matplotlib.image as mpimg
-import numpy as np
 
 from softmax.display import _style
-from softmax.display.widgets import logits_explorer
+from softmax.display.widgets import TEMPERATURES, logits_explorer
 
 
 def alpha_max(png: bytes) -> float:
@@ -41,7 +40,7 @@ def hammer(setter, values, threads=2):
 
 def test_concurrent_slider_changes_leave_a_drawn_figure():
     explorer = logits_explorer()
-    values = list(np.linspace(0.3, 3.0, 60))
+    values = list(TEMPERATURES) * 3
 
     def set_temperature(value):
         explorer.temperature_slider.value = float(value)

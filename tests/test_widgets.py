@@ -66,6 +66,24 @@ class TestLogitsExplorer:
             "T = 0.50, true class 3: p = [0.8619, 0.1166, 0.0193, 0.0021], loss = −ln p_y = 6.1486"
         )
 
+    def test_temperature_values_are_exact_after_a_browser_round_trip(self):
+        w = widgets.logits_explorer([2.0, 1.0, 0.1, -1.0], temperature=0.5)
+        slider = w.temperature_slider
+        assert 0.5 in widgets.TEMPERATURES and 1.0 in widgets.TEMPERATURES
+        assert min(widgets.TEMPERATURES) == 0.1 and max(widgets.TEMPERATURES) == 10.0
+        # The front end holds only the index; setting the state it sends back must give
+        # the exact value and label (a FloatLogSlider turned 0.5 into 0.501 here).
+        state = slider.get_state()
+        assert "value" not in state
+        for i, t in enumerate(widgets.TEMPERATURES):
+            slider.set_state({"index": i})
+            assert slider.value == t and w.temperature == t
+            assert slider.label == f"{t:g}"
+            np.testing.assert_array_equal(w.probabilities, softmax(w.logits / t))
+        slider.set_state({"index": state["index"]})
+        assert w.temperature == 0.5
+        assert w.summary().startswith("T = 0.50,")
+
     def test_equal_logits_give_ln_c(self):
         w = widgets.logits_explorer([1.0, 1.0, 1.0], true_class=1)
         assert w.loss == pytest.approx(math.log(3))
@@ -81,12 +99,14 @@ class TestLogitsExplorer:
             widgets.logits_explorer([1.0, 0.0], true_class="0")
         with pytest.raises(ValueError, match="temperature"):
             widgets.logits_explorer([1.0, 0.0], temperature=100)
+        with pytest.raises(ValueError, match="temperature must be one of"):
+            widgets.logits_explorer([1.0, 0.0], temperature=0.501)
 
 
 class TestStabilityExplorer:
     def test_initial_state_is_fine_at_small_scale(self):
         w = widgets.stability_explorer([1.0, 0.0, -1.0], scale=10.0, dtype="float64")
-        assert isinstance(w, ipywidgets.HBox)
+        assert isinstance(w, ipywidgets.VBox)
         r = w.results()
         # |log p| < 1e-4 for class 0: the naive log(1 - tiny) keeps only ~1e-12 relative.
         np.testing.assert_allclose(r["naive"], r["exact"], rtol=1e-14, atol=1e-15)
@@ -130,11 +150,37 @@ class TestStabilityExplorer:
         assert w.figure.axes[0].get_title().startswith("float32")
         assert set(w.sweeps) == {"float32", "float64"}
 
+    def test_scale_values_are_exact_and_straddle_every_edge(self):
+        w = widgets.stability_explorer([1.0, 0.0, -1.0], scale=60.0, dtype="float32")
+        state = w.scale_slider.get_state()
+        assert "value" not in state  # the front end sends an index
+        w.scale_slider.set_state({"index": widgets.SCALES.index(100)})
+        assert w.scale == 100.0 and w.scores.dtype == np.float32
+        w.scale_slider.set_state({"index": state["index"]})
+        assert w.scale == 60.0
+        # Each edge lies between two neighbouring slider values, and the naive result
+        # changes there: finite below, -inf (p_2 underflows) or nan (exp overflows) above.
+        for dtype in ("float32", "float64"):
+            info = np.finfo(dtype)
+            underflow = -(math.log(float(info.smallest_subnormal)) - math.log(2)) / 2
+            overflow = math.log(float(info.max))
+            w.dtype_toggle.value = dtype
+            for edge, fails in ((underflow, np.isinf), (overflow, np.isnan)):
+                below = max(v for v in widgets.SCALES if v < edge)
+                above = min(v for v in widgets.SCALES if v > edge)
+                assert above - below <= 5, (dtype, edge, below, above)
+                w.scale_slider.value = float(below)
+                assert not fails(w.results()["naive"]).any(), (dtype, below)
+                w.scale_slider.value = float(above)
+                assert fails(w.results()["naive"]).any(), (dtype, above)
+
     def test_bad_arguments(self):
         with pytest.raises(ValueError, match="2 to 6"):
             widgets.stability_explorer([1.0])
         with pytest.raises(ValueError, match="scale"):
             widgets.stability_explorer(scale=0.5)
+        with pytest.raises(ValueError, match="scale must be one of"):
+            widgets.stability_explorer(scale=61.0)
         with pytest.raises(ValueError, match="dtype"):
             widgets.stability_explorer(dtype="float16")
         with pytest.raises(ValueError, match=r"\[-10, 10\]"):

@@ -37,6 +37,8 @@ from . import _style
 from ._style import BLUE, GREEN, GREY, PURPLE, VERMILLION
 
 __all__ = [
+    "ERROR_FLOOR",
+    "error_rows",
     "error_vs_scale_figure",
     "exp_range_figure",
     "gradcheck_vs_reg_figure",
@@ -268,43 +270,109 @@ def exp_range_figure(dtypes=("float32", "float64")):
     return fig
 
 
+# Rows of the error-vs-scale figure (log y axis). Finite errors are drawn between
+# ERROR_FLOOR and 10; a non-zero error below ERROR_FLOOR as a down-pointing triangle on
+# the floor ("smaller than this"); an exact 0 in its own row below, -inf and nan in
+# their own row above, so neither reads as a measured error.
+ERROR_FLOOR = 1e-20
+_ZERO_ROW = 1e-23
+_FAIL_ROW = 1e3
+_ERROR_CURVES = (
+    # key, colour, line width, marker, marker size, filled, label
+    ("naive", VERMILLION, 5.0, "o", 9, False, "naive  ln(exp(z) / Σ exp(z))"),
+    ("shifted", BLUE, 1.8, "s", 4, True, "shifted  z − m − ln Σ exp(z − m)"),
+)
+
+
+def error_rows(errors) -> dict[str, np.ndarray]:
+    """Split errors of :func:`softmax.display.checks.log_softmax_error` into the figure's rows.
+
+    Parameters
+    ----------
+    errors : array_like, shape (S,), float64 (>= 0, inf for -inf results, nan for NaN)
+
+    Returns
+    -------
+    dict of boolean masks, shape (S,): ``"shown"`` (ERROR_FLOOR <= error < inf),
+    ``"below"`` (0 < error < ERROR_FLOOR), ``"zero"`` (error == 0), ``"neginf"``
+    (inf: the result held -inf) and ``"nan"``. Exactly one is true per scale.
+    """
+    try:
+        err = np.asarray(errors, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("errors must be an array of real numbers") from exc
+    if err.ndim != 1:
+        raise ValueError(f"errors must be a 1-D array; got shape {err.shape}")
+    if (err < 0).any():
+        raise ValueError("errors must be >= 0 (inf and nan allowed)")
+    with np.errstate(invalid="ignore"):
+        return {
+            "shown": np.isfinite(err) & (err >= ERROR_FLOOR),
+            "below": (err > 0) & (err < ERROR_FLOOR),
+            "zero": err == 0,
+            "neginf": np.isinf(err),
+            "nan": np.isnan(err),
+        }
+
+
 def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
-    scales = result["scales"]
-    floor, ceiling = 1e-18, 1e2
-    for key, color, marker, label in (
-        ("naive", VERMILLION, "o", "naive  log(exp(z) / Σ exp(z))"),
-        ("shifted", BLUE, "s", "shifted  z − m − log Σ exp(z − m)"),
-    ):
+    scales = np.asarray(result["scales"], dtype=np.float64)
+    for key, color, width, marker, size, filled, label in _ERROR_CURVES:
         err = np.asarray(result[key], dtype=np.float64)
-        ok = np.isfinite(err)
-        ax.loglog(
-            scales[ok],
-            np.clip(err[ok], floor, None),
+        rows = error_rows(err)
+        face = color if filled else "white"
+        # Only the measured errors are joined by a line: NaN breaks it at the other rows.
+        ax.plot(
+            scales,
+            np.where(rows["shown"], err, np.nan),
             color=color,
+            linewidth=width,
+            alpha=0.55 if not filled else 1.0,
             marker=marker,
-            markersize=4,
+            markersize=size,
+            markerfacecolor=face,
             label=label,
+            gid=f"{key}:shown",
         )
-        bad = ~ok
-        if bad.any():
-            ax.loglog(
-                scales[bad],
-                np.full(bad.sum(), ceiling),
-                linestyle="none",
-                marker="x",
-                color=color,
-                markersize=8,
-                label=f"{key}: −inf / nan",
-            )
-    info = np.finfo(np.dtype(dtype))
-    ax.axhline(float(info.eps), color=GREY, linestyle="--", linewidth=1.2, label=f"{dtype} eps")
+        for row, y, row_marker, what in (
+            ("below", ERROR_FLOOR, "v", f"below {ERROR_FLOOR:.0e}, not 0"),
+            ("zero", _ZERO_ROW, "o", "exactly 0"),
+            ("neginf", _FAIL_ROW, "x", "result −inf"),
+            ("nan", _FAIL_ROW, "D", "result nan"),
+        ):
+            mask = rows[row]
+            if mask.any():
+                ax.plot(
+                    scales[mask],
+                    np.full(mask.sum(), y),
+                    linestyle="none",
+                    marker=row_marker,
+                    markersize=size if row_marker != "x" else 10,
+                    markeredgewidth=2 if row_marker == "x" else 1,
+                    color=color,
+                    markerfacecolor=face if row_marker != "o" else "none",
+                    label=f"{key}: {what}",
+                    gid=f"{key}:{row}",
+                )
+    eps = float(np.finfo(np.dtype(dtype)).eps)
+    ax.axhline(eps, color=GREY, linestyle="--", linewidth=1.2, gid="eps")
+    ax.text(scales[0], eps * 3, f"{dtype} eps = {eps:.1e}", color=GREY, fontsize=12, va="bottom")
     if current_scale is not None:
         ax.axvline(
             current_scale, color="black", linestyle=":", linewidth=1.5, label="current scale"
         )
-    ax.set_ylim(floor / 3, ceiling * 30)
+    # The special rows: grey bands with their own tick labels, apart from the data.
+    ax.axhspan(_ZERO_ROW / 10, _ZERO_ROW * 10**1.5, color=GREY, alpha=0.15, linewidth=0)
+    ax.axhspan(_FAIL_ROW / 10**1.5, _FAIL_ROW * 10, color=GREY, alpha=0.15, linewidth=0)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(_ZERO_ROW / 10, _FAIL_ROW * 10)
+    ticks = [_ZERO_ROW, *(10.0**k for k in range(-20, 1, 4)), _FAIL_ROW]
+    labels = ["0", *(f"$10^{{{k}}}$" for k in range(-20, 1, 4)), "fails"]
+    ax.set_yticks(ticks, labels)
+    ax.minorticks_off()
     ax.set_xlabel("score scale (scores = scale × base)")
-    ax.set_ylabel("error of log p (0 drawn at 1e-18)")
+    ax.set_ylabel("error of ln p\n(relative if |ln p| > 1)")
     ax.set_title(f"{dtype}: naive vs max-shifted log-softmax")
 
 
@@ -320,9 +388,15 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
 
     Returns
     -------
-    Figure; in each Axes the naive and shifted curves (finite errors, clipped
-    below at 1e-18) and crosses at 1e2 where the result was -inf or NaN.
-    Notebook 02 and its widget.
+    Figure. In each Axes (log-log, one per dtype), per formula: a line through the
+    errors >= :data:`ERROR_FLOOR` (NaN elsewhere, so it breaks), down-pointing
+    triangles on the floor for smaller non-zero errors, circles in a "0" row for
+    exact zeros and, in a "fails" row, crosses where the result held -inf and
+    diamonds where it held NaN (the :func:`error_rows`); the naive line is wide and
+    translucent so that the shifted line stays visible where the two coincide; a
+    dashed line at the dtype's own eps, labelled in its panel. One legend for the
+    figure, below the panels (it is redrawn, not added again, when the widget
+    redraws into the same figure). Notebook 02 and its widget.
     """
     if not results:
         raise ValueError("results must hold at least one dtype")
@@ -331,7 +405,7 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             _fig, axes = plt.subplots(
                 1,
                 len(results),
-                figsize=(6.5 * len(results), 4.6),
+                figsize=(6.5 * len(results), 4.7),
                 layout="constrained",
                 squeeze=False,
             )
@@ -340,8 +414,21 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             raise ValueError(f"axes must hold {len(results)} Axes; got {len(axes)}")
         for ax, (dtype, result) in zip(axes, results.items(), strict=True):
             _draw_error_vs_scale(ax, result, dtype, current_scale)
-        axes[0].legend(loc="upper left", fontsize=10)
-    return axes[0].figure
+        fig = axes[0].figure
+        handles = {}
+        for ax in axes:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                handles.setdefault(label, handle)
+        for old in list(fig.legends):
+            old.remove()
+        fig.legend(
+            handles.values(),
+            handles.keys(),
+            loc="outside lower center",
+            ncol=2 if len(axes) == 1 else 3,
+            fontsize=11,
+        )
+    return fig
 
 
 # --------------------------------------------------------------------------- notebook 03

@@ -30,12 +30,60 @@ from ..mistakes import naive_log_softmax
 from . import _style, plots
 from .checks import capture_warnings, log_softmax_error, reference_log_softmax
 
-__all__ = ["LogitsExplorer", "StabilityExplorer", "logits_explorer", "stability_explorer"]
+__all__ = [
+    "SCALES",
+    "TEMPERATURES",
+    "LogitsExplorer",
+    "StabilityExplorer",
+    "logits_explorer",
+    "stability_explorer",
+]
+
+# The temperature slider's values, exact: about 2 to 4 steps per factor of 2 from 0.1 to 10.
+TEMPERATURES = (
+    0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9,
+    1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0,
+)  # fmt: skip
+# The score-scale slider's values (notebook 02), exact, with a value on each side of
+# every edge: float32 underflow of p_2 (52.0) and overflow (88.72), float64 (372.6, 709.78).
+SCALES = (
+    1, 2, 5, 10, 20, 30, 40, 50, 55, 60, 80, 88, 89, 100, 150, 200, 300,
+    372, 373, 400, 500, 600, 700, 709, 710, 800, 1000,
+)  # fmt: skip
 
 
-# Controls left, figure right, both top-aligned: a stretched row would distort the PNG.
-_ROW_LAYOUT = widgets.Layout(align_items="flex-start")
-_IMAGE_LAYOUT = widgets.Layout(width="520px", height="auto", object_fit="contain")
+def _em(n: float) -> str:
+    """``n`` times the widget font size, at least ``n`` times 16 px.
+
+    The widget font is 26 px on a slide (the deck CSS sets --jp-widgets-font-size), so
+    labels, readouts and slider tracks keep their proportions there; in JupyterLab
+    (13 px) the 16 px floor leaves room for a label such as "temperature T". (Plain
+    ``em`` would follow the surrounding text, larger still in a reveal.js section.)
+    """
+    return f"max({n * 16:g}px, calc({n:g} * var(--jp-widgets-font-size, 13px)))"
+
+
+# Labels of one column share a width, so the slider tracks line up.
+_LABEL = {"description_width": _em(7.2)}
+
+
+def _row() -> widgets.Layout:
+    """Controls left, figure right, both top-aligned: a stretched row would distort the PNG."""
+    return widgets.Layout(align_items="flex-start", width="100%")
+
+
+def _image(max_width: str) -> widgets.Layout:
+    """The figure takes the rest of the row, up to ``max_width``, keeping its aspect ratio.
+
+    ``min_width`` 0: a flex item does not shrink below its PNG's own width otherwise,
+    and a narrow notebook column would cut the figure off."""
+    return widgets.Layout(
+        flex="1 1 auto", min_width="0", max_width=max_width, height="auto", object_fit="contain"
+    )
+
+
+def _full_width() -> widgets.Layout:
+    return widgets.Layout(width="100%")
 
 
 def _fmt(values) -> str:
@@ -48,7 +96,7 @@ class LogitsExplorer(widgets.HBox):
     Built by :func:`logits_explorer`. Attributes that tests and notebook cells use:
 
     logit_sliders : list of FloatSlider, one per class
-    temperature_slider : FloatLogSlider (0.1 to 10)
+    temperature_slider : SelectionSlider over the exact values :data:`TEMPERATURES`
     true_class_picker : Dropdown
     readout : HTML (the loss and the probabilities as text)
     image : Image (the bar chart as PNG)
@@ -65,8 +113,11 @@ class LogitsExplorer(widgets.HBox):
             raise TypeError(f"true_class must be an int; got {type(true_class).__name__}")
         if not 0 <= true_class < z.size:
             raise ValueError(f"true_class must be in [0, {z.size}); got {true_class}")
-        if not 0.1 <= float(temperature) <= 10:
-            raise ValueError(f"temperature must be in [0.1, 10]; got {temperature!r}")
+        if isinstance(temperature, bool) or float(temperature) not in TEMPERATURES:
+            raise ValueError(
+                f"temperature must be one of the slider's values {TEMPERATURES}; "
+                f"got {temperature!r}"
+            )
         self.logit_sliders = [
             widgets.FloatSlider(
                 value=float(v),
@@ -75,28 +126,29 @@ class LogitsExplorer(widgets.HBox):
                 step=0.1,
                 description=f"score {j}",
                 readout_format=".1f",
-                style={"description_width": "initial"},
+                style=_LABEL,
+                layout=_full_width(),
             )
             for j, v in enumerate(z)
         ]
-        self.temperature_slider = widgets.FloatLogSlider(
+        # A slider over exact values: the browser sends back an index, never a float
+        # rounded on a log grid (a FloatLogSlider returned T = 0.5 as 0.501).
+        self.temperature_slider = widgets.SelectionSlider(
+            options=[(f"{t:g}", t) for t in TEMPERATURES],
             value=float(temperature),
-            base=10,
-            min=-1,
-            max=1,
-            step=0.02,
             description="temperature T",
-            readout_format=".2f",
-            style={"description_width": "initial"},
+            style=_LABEL,
+            layout=_full_width(),
         )
         self.true_class_picker = widgets.Dropdown(
             options=[(f"class {j}", j) for j in range(z.size)],
             value=int(true_class),
             description="true class y",
-            style={"description_width": "initial"},
+            style=_LABEL,
+            layout=widgets.Layout(width="70%"),
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=_IMAGE_LAYOUT)
+        self.image = widgets.Image(format="png", layout=_image("640px"))
         with _style.style():
             self.figure = Figure(figsize=(6.4, 4.0), layout="constrained")
             plots.probability_bars(
@@ -104,9 +156,9 @@ class LogitsExplorer(widgets.HBox):
             )
         controls = widgets.VBox(
             [*self.logit_sliders, self.temperature_slider, self.true_class_picker, self.readout],
-            layout=widgets.Layout(width="380px"),
+            layout=widgets.Layout(width=_em(21), flex="0 0 auto", margin=f"0 {_em(1)} 0 0"),
         )
-        super().__init__([controls, self.image], layout=_ROW_LAYOUT)
+        super().__init__([controls, self.image], layout=_row())
         for w in [*self.logit_sliders, self.temperature_slider, self.true_class_picker]:
             w.observe(self._on_change, names="value")
         self.refresh()
@@ -174,7 +226,7 @@ def logits_explorer(logits=(2.0, 1.0, 0.1, -1.0), *, true_class: int = 0, temper
     ----------
     logits : array_like, shape (C,), 2 <= C <= 6, values in [-6, 6]
     true_class : int in [0, C)
-    temperature : float in [0.1, 10]
+    temperature : float, one of :data:`TEMPERATURES` (0.1 to 10)
 
     Returns
     -------
@@ -186,13 +238,13 @@ def logits_explorer(logits=(2.0, 1.0, 0.1, -1.0), *, true_class: int = 0, temper
     return LogitsExplorer(logits, true_class=true_class, temperature=temperature)
 
 
-class StabilityExplorer(widgets.HBox):
+class StabilityExplorer(widgets.VBox):
     """Score-scale slider and dtype toggle: naive vs max-shifted log-softmax.
 
     Built by :func:`stability_explorer`. The scores are ``scale * base_scores``
     in the chosen dtype. Attributes:
 
-    scale_slider : FloatLogSlider (1 to 1000)
+    scale_slider : SelectionSlider over the exact values :data:`SCALES`
     dtype_toggle : ToggleButtons ("float32", "float64")
     readout : HTML (the table of :meth:`rows` and the warnings numpy raised)
     image : Image (the error-vs-scale plot as PNG)
@@ -208,8 +260,8 @@ class StabilityExplorer(widgets.HBox):
             raise ValueError(f"base_scores must hold 2 to 6 scores; got {base.size}")
         if np.max(np.abs(base)) > 10:
             raise ValueError("base_scores must lie in [-10, 10] (the scale slider goes to 1000)")
-        if not 1 <= float(scale) <= 1000:
-            raise ValueError(f"scale must be in [1, 1000]; got {scale!r}")
+        if isinstance(scale, bool) or float(scale) not in SCALES:
+            raise ValueError(f"scale must be one of the slider's values {SCALES}; got {scale!r}")
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype!r}")
         self.base_scores = base
@@ -218,29 +270,31 @@ class StabilityExplorer(widgets.HBox):
             dt: log_softmax_error(base, scales, dt, naive_log_softmax)
             for dt in ("float32", "float64")
         }
-        self.scale_slider = widgets.FloatLogSlider(
+        # Exact values, as for the temperature; a pair on each side of every edge.
+        self.scale_slider = widgets.SelectionSlider(
+            options=[(f"{v:g}", float(v)) for v in SCALES],
             value=float(scale),
-            base=10,
-            min=0,
-            max=3,
-            step=0.01,
             description="scale",
-            readout_format=".1f",
             continuous_update=False,
+            style={"description_width": _em(3)},
+            layout=widgets.Layout(width=_em(22)),
         )
+        # No description: the buttons name the dtype, and a label beside them wraps
+        # onto a line of its own at the slides' 26 px.
         self.dtype_toggle = widgets.ToggleButtons(
-            options=["float32", "float64"], value=dtype, description="dtype"
+            options=["float32", "float64"],
+            value=dtype,
+            tooltips=["single precision", "double precision"],
+            style={"button_width": _em(5)},
         )
-        self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=_IMAGE_LAYOUT)
+        self.readout = widgets.HTML(layout=widgets.Layout(width=_em(20), flex="0 0 auto"))
+        self.image = widgets.Image(format="png", layout=_image("600px"))
         with _style.style():
-            self.figure = Figure(figsize=(6.6, 4.6), layout="constrained")
+            self.figure = Figure(figsize=(7.2, 4.6), layout="constrained")
             self.figure.add_subplot()
-        controls = widgets.VBox(
-            [self.scale_slider, self.dtype_toggle, self.readout],
-            layout=widgets.Layout(width="440px"),
-        )
-        super().__init__([controls, self.image], layout=_ROW_LAYOUT)
+        controls = widgets.HBox([self.scale_slider, self.dtype_toggle], layout=_row())
+        below = widgets.HBox([self.readout, self.image], layout=_row())
+        super().__init__([controls, below], layout=widgets.Layout(width="100%"))
         self.scale_slider.observe(self._on_change, names="value")
         self.dtype_toggle.observe(self._on_change, names="value")
         self.refresh()
@@ -269,12 +323,12 @@ class StabilityExplorer(widgets.HBox):
             "warnings": caught,
         }
 
-    def rows(self) -> list[tuple[str, ...]]:
-        """Table rows (class, score, naive, shifted, exact), values formatted to 6 digits."""
+    def rows(self, digits: int = 6) -> list[tuple[str, ...]]:
+        """Table rows (class, score, naive, shifted, exact), values to ``digits`` significant digits."""
         r = self.results()
         return [
-            (str(j), f"{float(s):.6g}", f"{float(a):.6g}", f"{float(b):.6g}", f"{float(c):.6g}")
-            for j, (s, a, b, c) in enumerate(
+            (str(j), *(f"{float(v):.{digits}g}" for v in values))
+            for j, values in enumerate(
                 zip(self.scores, r["naive"], r["shifted"], r["exact"], strict=True)
             )
         ]
@@ -305,17 +359,21 @@ class StabilityExplorer(widgets.HBox):
                 {self.dtype: self.sweeps[self.dtype]}, current_scale=self.scale, axes=[ax]
             )
         self.image.value = _style.render_png(self.figure)
+        # On a slide the readout is as large as the text (26 px): 4 digits keep the
+        # table narrow; the warnings are named without "RuntimeWarning: ... encountered".
         head = "".join(
-            f"<th>{h}</th>" for h in ("class", "score", "naive log p", "shifted log p", "exact")
+            f"<th>{h}</th>" for h in ("class", "score", "naive ln p", "shifted ln p", "exact")
         )
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
-            for row in self.rows()
+            for row in self.rows(digits=4)
         )
-        caught = self.results()["warnings"]
-        warn = "<br>".join(html.escape(w) for w in caught) if caught else "none"
+        caught = [
+            w.removeprefix("RuntimeWarning: ").replace(" encountered", "")
+            for w in self.results()["warnings"]
+        ]
+        warn = "; ".join(html.escape(w) for w in caught) if caught else "none"
         self.readout.value = (
-            f"<p>{self.dtype}, scores = {self.scale:.1f} × {self.base_scores.tolist()}</p>"
             f'<table style="font-size: 90%"><tr>{head}</tr>{body}</table>'
             f"<p><b>naive warnings:</b> {warn}</p>"
         )
@@ -335,7 +393,7 @@ def stability_explorer(
     Parameters
     ----------
     base_scores : array_like, shape (C,), 2 <= C <= 6, values in [-10, 10]
-    scale : float in [1, 1000]
+    scale : float, one of :data:`SCALES` (1 to 1000)
         Initial slider position; the scores are ``scale * base_scores``.
     dtype : "float32" or "float64"
 
