@@ -7,9 +7,11 @@
 - :func:`time_implementations`: interleaved timing (the method of
   :mod:`softmax.bench`) with medians and per-round speedups;
 - :func:`scaling_experiment`, :func:`fit_loglog_slope`, :func:`plot_scaling`:
-  time against N on log-log axes, with fitted slopes;
-- :func:`speedup_vs_D`, :func:`plot_speedup_vs_D`: the speedup of the vectorized
-  loss over the loops as the number of features D shrinks;
+  time per example against N on log-log axes, with fitted slopes;
+- :func:`speedup_vs_D`, :func:`fit_cost_model`, :func:`plot_speedup_vs_D`: the
+  speedup of the vectorized loss over the loops as the number of features D
+  shrinks, and the cost model fitted to those timings;
+- :func:`read_bandwidth`: how fast one core streams an array from memory;
 - :func:`comparison_panel`: sliders for N, D, C, reg, a dtype choice and a Run
   button; shows both times, the speedup, the agreement and a bar chart. Its
   callback :meth:`ComparisonPanel.run` works without a browser.
@@ -43,16 +45,19 @@ __all__ = [
     "IMPL_COLORS",
     "Agreement",
     "ComparisonPanel",
+    "CostModel",
     "ScalingResult",
     "SpeedupResult",
     "Timing",
     "agreement",
     "comparison_panel",
     "dev_inputs",
+    "fit_cost_model",
     "fit_loglog_slope",
     "make_inputs",
     "plot_scaling",
     "plot_speedup_vs_D",
+    "read_bandwidth",
     "scaling_experiment",
     "speedup_vs_D",
     "time_implementations",
@@ -69,7 +74,9 @@ IMPL_LABELS = {
     "naive": "naive loops",
     "vectorized": "vectorized",
     "fast": "fast (blocked, transposed)",
-    "gemm_bound": "two GEMMs only (lower bound)",
+    # X @ W and X.T @ P exactly as the vectorized loss calls them: not a lower bound,
+    # since a different layout (fast) or a lucky shape can beat them.
+    "gemm_bound": "vectorized's two GEMMs alone",
 }
 
 
@@ -324,27 +331,33 @@ def scaling_experiment(
 
 
 def plot_scaling(result: ScalingResult, *, ax=None):
-    """Log-log plot of time against N, one line per implementation, slopes in the legend.
+    """Log-log plot of the time PER EXAMPLE against N, one line per implementation.
+
+    A time proportional to N is a flat line here; a fixed cost per call shows as
+    a line falling towards the right (the cost shared by more examples). The
+    legend gives each implementation's fitted exponent k of T ∝ N^k (the slope of
+    the time per example is k - 1).
 
     Returns the matplotlib Figure (pyplot-managed: end the notebook cell with
-    ``plt.show()``). Each line's ``get_xdata()``/``get_ydata()`` are N and
-    milliseconds; the dashed lines are the fitted power laws.
+    ``plt.show()``). Each solid line's ``get_xdata()``/``get_ydata()`` are N and
+    microseconds per example; the dashed lines are the fitted power laws.
     """
     with _style.style():
         fig, ax = _figure_and_axes(ax)
+        Ns = result.Ns.astype(float)
         for name, t in result.times.items():
             color = IMPL_COLORS.get(name)
             slope, intercept = fit_loglog_slope(result.Ns, t)
             ax.plot(
                 result.Ns,
-                t * 1e3,
+                t / Ns * 1e6,
                 "o-",
                 color=color,
-                label=f"{IMPL_LABELS.get(name, name)}: slope {slope:.2f}",
+                label=f"{IMPL_LABELS.get(name, name)}: T ∝ N^{slope:.2f}",
             )
             ax.plot(
                 result.Ns,
-                10**intercept * result.Ns.astype(float) ** slope * 1e3,
+                10**intercept * Ns ** (slope - 1) * 1e6,
                 "--",
                 color=color,
                 linewidth=1,
@@ -353,9 +366,9 @@ def plot_scaling(result: ScalingResult, *, ax=None):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("N (examples)")
-        ax.set_ylabel("time per call (ms)")
-        ax.set_title(f"Time against N (D = {result.D}, C = {result.C}), log-log")
-        ax.legend(loc="upper left")
+        ax.set_ylabel("time per example (µs)")
+        ax.set_title(f"Time per example against N (D = {result.D}, C = {result.C})")
+        ax.legend(loc="upper right")
         fig.tight_layout()
     return fig
 
@@ -413,24 +426,135 @@ def speedup_vs_D(
     return SpeedupResult(Ds, N, C, np.array(naive_s), np.array(vec_s), np.array(speedup))
 
 
-def plot_speedup_vs_D(result: SpeedupResult, *, ax=None):
+@dataclass(frozen=True)
+class CostModel:
+    """The cost model of notebook 04, fitted to the timings of :func:`speedup_vs_D`.
+
+    The loops pay, for each of the N * C (example, class) pairs, a fixed
+    interpreter cost ``t_py`` plus ``t_dot`` per feature (the vector work of the
+    loop body: a dot product with the column ``W[:, j]`` and an update of the
+    column ``dW[:, j]``). The vectorized code pays a fixed cost ``t0`` per call
+    plus ``t_v`` per multiply-add of its N * D * C:
+
+        T_naive(D) = N C (t_py + D t_dot),    T_vec(D) = t0 + N C D t_v
+
+    Attributes
+    ----------
+    N, C : int
+    t_py, t_dot, t0, t_v : float
+        Seconds (per pair, per feature of a pair, per call, per multiply-add).
+    """
+
+    N: int
+    C: int
+    t_py: float
+    t_dot: float
+    t0: float
+    t_v: float
+
+    def naive_s(self, D):
+        """Modelled seconds per naive call at D features (scalar or array)."""
+        return self.N * self.C * (self.t_py + np.asarray(D, dtype=np.float64) * self.t_dot)
+
+    def vectorized_s(self, D):
+        """Modelled seconds per vectorized call at D features."""
+        return self.t0 + self.N * self.C * np.asarray(D, dtype=np.float64) * self.t_v
+
+    def speedup(self, D):
+        """Modelled naive / vectorized time at D features."""
+        return self.naive_s(D) / self.vectorized_s(D)
+
+    @property
+    def small_D_limit(self) -> float:
+        """The speedup as D -> 0: N C t_py / t0 (interpreter cost against fixed cost)."""
+        return self.N * self.C * self.t_py / self.t0
+
+    @property
+    def large_D_limit(self) -> float:
+        """The speedup as D -> infinity: t_dot / t_v (loop body against GEMM, per feature)."""
+        return self.t_dot / self.t_v
+
+
+def _relative_line_fit(x, t) -> tuple[float, float]:
+    """``(a, b)`` of ``t ≈ a + b x`` minimising the sum of squared RELATIVE residuals.
+
+    Plain least squares would fit only the largest times; each of the timings,
+    from microseconds to a second, counts alike here.
+    """
+    x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
+    b, a = np.polyfit(x, t, 1, w=1 / t)
+    return float(a), float(b)
+
+
+def fit_cost_model(result: SpeedupResult) -> CostModel:
+    """Fit :class:`CostModel` to the median times of a :class:`SpeedupResult`.
+
+    Two straight lines in D, each by relative least squares: the naive time per
+    (example, class) pair, ``t_py + D t_dot``, and the vectorized time per call,
+    ``t0 + (N C D) t_v``. Needs at least two different D.
+    """
+    if result.Ds.size < 2:
+        raise ValueError("fit_cost_model needs timings at two or more D")
+    pairs = result.N * result.C
+    t_py, t_dot = _relative_line_fit(result.Ds, result.naive_s / pairs)
+    t0, t_v = _relative_line_fit(result.Ds * pairs, result.vectorized_s)
+    return CostModel(result.N, result.C, t_py, t_dot, t0, t_v)
+
+
+def plot_speedup_vs_D(result: SpeedupResult, model: CostModel | None = None, *, ax=None):
     """Speedup (naive / vectorized) against D on log-log axes, with the 100x line marked.
 
-    Returns the Figure (end the cell with ``plt.show()``); the first line's data
-    are (D, speedup).
+    With a ``model`` (:func:`fit_cost_model`), its speedup is drawn as a dashed
+    curve over the measured range of D. Returns the Figure (end the cell with
+    ``plt.show()``); the first line's data are (D, measured speedup), the second
+    the 100x line, the third (if any) the model's (D, speedup).
     """
     with _style.style():
         fig, ax = _figure_and_axes(ax)
-        ax.plot(result.Ds, result.speedup, "o-", color=IMPL_COLORS["vectorized"], label="speedup")
+        ax.plot(result.Ds, result.speedup, "o-", color=IMPL_COLORS["vectorized"], label="measured")
         ax.axhline(100, color=_style.PALETTE[7], linestyle=":", linewidth=1.5, label="100×")
+        if model is not None:
+            D = np.geomspace(result.Ds[0], result.Ds[-1], 200)
+            ax.plot(
+                D,
+                model.speedup(D),
+                "--",
+                color=IMPL_COLORS["naive"],
+                linewidth=2,
+                label="cost model: NC(t_py + D t_dot) / (t0 + NCD t_v)",
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("D (features per example)")
         ax.set_ylabel("naive time / vectorized time")
         ax.set_title(f"Speedup of the vectorized loss (N = {result.N}, C = {result.C})")
-        ax.legend(loc="upper right")
+        ax.legend(loc="lower left")
         fig.tight_layout()
     return fig
+
+
+def read_bandwidth(X, *, rounds: int = 7) -> float:
+    """Bytes per second at which one thread streams ``X`` from memory (median of ``rounds``).
+
+    Times ``X @ ones`` (a matrix-vector product: BLAS reads each number of X
+    once and does one multiply-add with it, so the time is the time to read X)
+    with one BLAS thread after one warm-up call.
+
+    Parameters
+    ----------
+    X : ndarray (N, D), float32 or float64, C-contiguous
+        Make it larger than the CPU's caches (hundreds of MB) to measure memory.
+    rounds : int >= 1
+    """
+    from threadpoolctl import threadpool_limits
+
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype not in (np.float32, np.float64):
+        raise ValueError(f"X must be a 2-D float32 or float64 array; got {X.ndim}-D {X.dtype}")
+    ones = np.ones(X.shape[1], dtype=X.dtype)
+    with threadpool_limits(limits=1, user_api="blas"):
+        times = interleaved_times({"gemv": lambda: X @ ones}, _positive_int("rounds", rounds))
+    return X.nbytes / statistics.median(times["gemv"])
 
 
 # --------------------------------------------------------------------------- panel
@@ -438,6 +562,11 @@ def plot_speedup_vs_D(result: SpeedupResult, *, ax=None):
 
 def _ms(milliseconds: float) -> str:
     return f"{milliseconds:,.0f} ms" if milliseconds >= 100 else f"{milliseconds:.3g} ms"
+
+
+def _times(ratio: float) -> str:
+    """A speedup as the panel prints it: 3.3×, 12×, 340×."""
+    return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
 
 
 class ComparisonPanel(widgets.VBox):
@@ -506,16 +635,18 @@ class ComparisonPanel(widgets.VBox):
 
         The returned dict has ``N_requested``, ``N`` (after the cap), ``D``, ``C``,
         ``reg``, ``dtype``, ``capped`` (bool), ``naive_estimate_s`` (predicted naive
-        time at ``N_requested``), ``times`` (median seconds per implementation),
-        ``speedup`` (naive / vectorized, median of per-round ratios),
-        ``fast_ratio`` (fast / vectorized), ``loss_rel_diff`` and ``dW_rel_diff``
+        time at ``N_requested``), ``calls`` (timed calls per implementation),
+        ``times`` (median seconds per implementation), ``speedup`` (the naive
+        median over the vectorized median: the ratio of the two times shown),
+        ``fast_ratio`` (fast / vectorized, likewise), ``loss_rel_diff`` and ``dW_rel_diff``
         (vectorized and fast against naive: the larger of the two), ``agree``,
         ``rtol`` (1e-12 in float64, 1e-5 in float32) and ``outputs`` (each
         implementation's ``(loss, dW)``).
 
         The budget: the naive time per example is measured on 100 rows, and N is
-        lowered so that the naive call takes at most half of ``budget_s``; the
-        other calls are about 7 times faster, so the whole run stays within it.
+        lowered so that one naive call takes at most half of ``budget_s``; the
+        naive loop is then timed as many times (1 to 5) as fit in that half, the
+        vectorized and fast versions 5 times each after a warm-up call.
         """
         from threadpoolctl import threadpool_limits
 
@@ -536,14 +667,18 @@ class ComparisonPanel(widgets.VBox):
             def call(name):
                 outputs[name] = funcs[name](W, X, y, reg)
 
-            small = per_row * N < 0.5  # seconds of one naive call
+            # As many naive calls as fit in half the budget (1 to 5); the others
+            # get 5 calls after an untimed warm-up (the naive loop was warmed up
+            # by the estimate above).
+            naive_calls = min(5, max(1, int(0.5 * self.budget_s / (per_row * N))))
             times = interleaved_times(
                 {n: (lambda n=n: call(n)) for n in funcs},
-                5 if small else 3,
-                warmup=["vectorized", "fast"] if small else False,
-                max_rounds={"naive": 1},
+                5,
+                warmup=["vectorized", "fast"],
+                max_rounds={"naive": naive_calls},
             )
         timing = Timing(times)
+        medians = {n: timing.median(n) for n in funcs}
         precomputed = {n: (lambda *_, n=n: outputs[n]) for n in funcs}
         agree_vec = agreement(W, X, y, reg, ("vectorized", "naive"), precomputed)
         agree_fast = agreement(W, X, y, reg, ("fast", "naive"), precomputed)
@@ -557,9 +692,11 @@ class ComparisonPanel(widgets.VBox):
             "dtype": dtype,
             "capped": N_req > N,
             "naive_estimate_s": per_row * N_req,
-            "times": {n: timing.median(n) for n in funcs},
-            "speedup": timing.speedup("naive", "vectorized"),
-            "fast_ratio": timing.ratio("fast", "vectorized"),
+            "calls": {n: len(times[n]) for n in funcs},
+            "times": medians,
+            # Ratios of the medians shown, so that the numbers on the panel agree.
+            "speedup": medians["naive"] / medians["vectorized"],
+            "fast_ratio": medians["fast"] / medians["vectorized"],
             "loss_rel_diff": max(agree_vec.loss_rel_diff, agree_fast.loss_rel_diff),
             "dW_rel_diff": max(agree_vec.dW_rel_diff, agree_fast.dW_rel_diff),
             "agree": agree_vec.within(rtol) and agree_fast.within(rtol),
@@ -586,7 +723,7 @@ class ComparisonPanel(widgets.VBox):
             ax.set_yscale("log")
             ax.set_ylim(min(ms) / 3, max(ms) * 6)
             ax.set_ylabel("time per call (ms, log)")
-            ax.set_title(f"vectorized {r['speedup']:.0f}× faster than the loops")
+            ax.set_title(f"vectorized {_times(r['speedup'])} faster than the loops")
             fig.tight_layout()
         self.image.value = _style.render_png(fig)
         cap = (
@@ -600,10 +737,11 @@ class ComparisonPanel(widgets.VBox):
         self.readout.value = (
             f"<div style='font-family: monospace; padding-left: 1em'>{cap}"
             f"<p>N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}</p>"
-            f"<p>naive {_ms(r['times']['naive'] * 1e3)}<br>"
+            f"<p>median of {r['calls']['naive']} naive, {r['calls']['vectorized']} other calls:<br>"
+            f"naive {_ms(r['times']['naive'] * 1e3)}<br>"
             f"vectorized {_ms(r['times']['vectorized'] * 1e3)}<br>"
             f"fast {_ms(r['times']['fast'] * 1e3)}</p>"
-            f"<p><b>speedup {r['speedup']:.1f}×</b> (naive / vectorized)<br>"
+            f"<p><b>speedup {_times(r['speedup'])}</b> (naive / vectorized)<br>"
             f"fast / vectorized {r['fast_ratio']:.2f}</p>"
             f"<p>{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
             f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</p></div>"
