@@ -297,3 +297,38 @@ def test_panel_speedup_agrees_with_the_times_it_shows():
     bars = panel.figure.axes[0].patches
     heights = [b.get_height() for b in bars]
     assert heights[0] / heights[1] == pytest.approx(r["speedup"])
+
+
+def test_differences_of_two_results():
+    dW = np.array([[3.0, 0.0], [0.0, 4.0]])  # ‖dW‖_F = 5
+    d = compare.differences((2.0, dW + 0.1 * np.eye(2)), (2.5, dW), names=("x", "ref"))
+    assert d.names == ("x", "ref") and d.loss == (2.0, 2.5)
+    assert d.loss_abs_diff == pytest.approx(0.5) and d.loss_rel_diff == pytest.approx(0.2)
+    assert d.dW_fro_diff == pytest.approx(0.1 * math.sqrt(2))
+    assert d.dW_rel_diff == pytest.approx(0.1 * math.sqrt(2) / 5)
+    assert not d.within(0.1) and d.within(0.2)
+    with pytest.raises(ValueError, match="shapes"):
+        compare.differences((0.0, np.zeros((2, 2))), (0.0, np.zeros((2, 3))))
+
+
+def test_time_block_rows_names_and_what_it_times():
+    W, X, y = compare.make_inputs(40, 6, 3, rng=0)
+    timing = compare.time_block_rows(W, X, y, 0.1, (8, None, 500), rounds=3)
+    # None is the default block size (40 rows here: all of N), 500 is clipped to N.
+    assert list(timing.times) == ["vectorized", "gemm_bound", "fast@8", "fast@40"]
+    assert all(len(t) == 3 and min(t) > 0 for t in timing.times.values())
+    with pytest.raises(ValueError, match="block_rows"):
+        compare.time_block_rows(W, X, y, 0.1, (0,))
+
+
+def test_time_callables_counts_every_call():
+    calls = {"a": 0, "b": 0}
+
+    def bump(name):
+        calls[name] += 1
+
+    timing = compare.time_callables({n: (lambda n=n: bump(n)) for n in calls}, rounds=4)
+    assert calls == {"a": 5, "b": 5}  # one warm-up and 4 rounds each
+    assert [len(t) for t in timing.times.values()] == [4, 4]
+    with pytest.raises(TypeError, match="callable"):
+        compare.time_callables({"a": 3})

@@ -6,6 +6,7 @@
   implementations, and how far their losses and gradients are apart;
 - :func:`time_implementations`: interleaved timing (the method of
   :mod:`softmax.bench`) with medians and per-round speedups;
+  :func:`time_block_rows` does the same for the fast loss at several block sizes;
 - :func:`scaling_experiment`, :func:`fit_loglog_slope`, :func:`plot_scaling`:
   time per example against N on log-log axes, with fitted slopes;
 - :func:`speedup_vs_D`, :func:`fit_cost_model`, :func:`plot_speedup_vs_D`: the
@@ -52,6 +53,7 @@ __all__ = [
     "agreement",
     "comparison_panel",
     "dev_inputs",
+    "differences",
     "fit_cost_model",
     "fit_loglog_slope",
     "make_inputs",
@@ -60,6 +62,8 @@ __all__ = [
     "read_bandwidth",
     "scaling_experiment",
     "speedup_vs_D",
+    "time_block_rows",
+    "time_callables",
     "time_implementations",
 ]
 
@@ -182,9 +186,25 @@ def agreement(W, X, y, reg, names=("vectorized", "naive"), impls=None) -> Agreem
     for name in names:
         if name not in impls:
             raise ValueError(f"unknown implementation {name!r}; expected one of {sorted(impls)}")
-    (loss_a, dW_a), (loss_b, dW_b) = (impls[n](W, X, y, reg) for n in names)
-    d_fro = float(np.linalg.norm((dW_a - dW_b).astype(np.float64)))
-    ref_fro = float(np.linalg.norm(dW_b.astype(np.float64)))
+    return differences(*(impls[n](W, X, y, reg) for n in names), names=names)
+
+
+def differences(a, b, *, names=("a", "b")) -> Agreement:
+    """How far two ``(loss, dW)`` results are apart; ``b`` is the reference.
+
+    Parameters
+    ----------
+    a, b : (float, ndarray (D, C))
+        Two results of a loss function (or of its definition) on the same inputs.
+    names : (str, str)
+        What to call them in the returned :class:`Agreement`.
+    """
+    (loss_a, dW_a), (loss_b, dW_b) = a, b
+    if np.shape(dW_a) != np.shape(dW_b):
+        raise ValueError(f"dW shapes differ: {np.shape(dW_a)} and {np.shape(dW_b)}")
+    dW_a, dW_b = np.asarray(dW_a, dtype=np.float64), np.asarray(dW_b, dtype=np.float64)
+    d_fro = float(np.linalg.norm(dW_a - dW_b))
+    ref_fro = float(np.linalg.norm(dW_b))
     return Agreement(
         names=tuple(names),
         loss=(float(loss_a), float(loss_b)),
@@ -223,6 +243,19 @@ class Timing:
         return self.ratio(slow, fast)
 
 
+def time_callables(funcs: dict[str, Callable[[], object]], *, rounds: int = 15) -> Timing:
+    """Time zero-argument callables in interleaved rounds after a warm-up, one BLAS thread.
+
+    For the notebook's exercises (a pure-Python dot product against numpy's, ...).
+    """
+    from threadpoolctl import threadpool_limits
+
+    if not funcs or not all(callable(f) for f in funcs.values()):
+        raise TypeError("funcs must be a non-empty dict of name -> zero-argument callable")
+    with threadpool_limits(limits=DEFAULT_THREADS, user_api="blas"):
+        return Timing(interleaved_times(dict(funcs), _positive_int("rounds", rounds)))
+
+
 def time_implementations(
     W, X, y, reg, names=("naive", "vectorized"), *, rounds: int = 7, P=None, threads=DEFAULT_THREADS
 ) -> Timing:
@@ -249,6 +282,38 @@ def time_implementations(
     if unknown:
         raise ValueError(f"unknown implementation(s) {unknown}; expected some of {list(table)}")
     funcs = {n: (lambda f=table[n]: f(W, X, y, reg)) for n in names}
+    with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
+        return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
+
+
+def time_block_rows(
+    W, X, y, reg, block_rows: Sequence[int | None], *, rounds: int = 7, threads=DEFAULT_THREADS
+) -> Timing:
+    """Time ``softmax_loss_fast`` at several block sizes, with the vectorized loss and its GEMMs.
+
+    Names in the returned Timing: ``"vectorized"``, ``"gemm_bound"`` and
+    ``"fast@B"`` for each B of ``block_rows`` (None stands for the default,
+    :func:`softmax.fast.default_block_rows`, and is named by its value). With one
+    BLAS thread and float64, every B uses the transposed (C, B) score layout, so
+    ``fast@N`` (one block) is the layout change alone, without the blocking.
+    Interleaved rounds after a warm-up, as :func:`time_implementations`.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from ..fast import default_block_rows, softmax_loss_fast
+
+    N, D = X.shape
+    sizes = [
+        min(N, _positive_int("block_rows", b))
+        if b is not None
+        else default_block_rows(N, D, W.shape[1], X.dtype.itemsize)
+        for b in block_rows
+    ]
+    P = np.full((N, W.shape[1]), 1.0 / W.shape[1], dtype=X.dtype)
+    table = numpy_impls(P)
+    funcs = {n: (lambda f=table[n]: f(W, X, y, reg)) for n in ("vectorized", "gemm_bound")}
+    for b in sizes:
+        funcs[f"fast@{b}"] = lambda b=b: softmax_loss_fast(W, X, y, reg, block_rows=b)
     with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
         return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
 
@@ -298,6 +363,25 @@ class ScalingResult:
     slopes: dict[str, float]
 
 
+def _time_cases(cases: dict, names, rounds: int, threads: int) -> Timing:
+    """Time ``names`` on every input of ``cases`` in the SAME interleaved rounds.
+
+    ``cases`` maps a key (a size) to ``(W, X, y, P)``. Each round calls every
+    implementation on every input, in rotated order, so a busy spell of the
+    machine slows all sizes alike instead of bending the curve. The returned
+    Timing's names are ``"name@key"``.
+    """
+    from threadpoolctl import threadpool_limits
+
+    funcs = {}
+    for key, (W, X, y, P) in cases.items():
+        table = numpy_impls(P)
+        for n in names:
+            funcs[f"{n}@{key}"] = lambda f=table[n], W=W, X=X, y=y: f(W, X, y, 0.1)
+    with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
+        return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
+
+
 def scaling_experiment(
     Ns: Sequence[int],
     *,
@@ -308,7 +392,7 @@ def scaling_experiment(
     rng=None,
     threads: int = DEFAULT_THREADS,
 ) -> ScalingResult:
-    """Time implementations at several N (same D and C), interleaved at each N.
+    """Time implementations at several N (same D and C), all sizes interleaved in each round.
 
     The inputs for the largest N are drawn once; smaller N use its first rows.
     ``gemm_bound`` gets a fixed row-stochastic P. Returns a :class:`ScalingResult`.
@@ -318,14 +402,9 @@ def scaling_experiment(
         raise ValueError("Ns must hold at least two different sizes (a slope needs two points)")
     W, X, y = make_inputs(int(Ns[-1]), D, C, rng=rng)
     P = np.full((int(Ns[-1]), C), 1.0 / C)
-    times = {n: [] for n in names}
-    for N in Ns:
-        timing = time_implementations(
-            W, X[:N], y[:N], 0.1, names, rounds=rounds, P=P[:N], threads=threads
-        )
-        for n in names:
-            times[n].append(timing.median(n))
-    arrays = {n: np.array(v) for n, v in times.items()}
+    cases = {int(N): (W, X[:N], y[:N], P[:N]) for N in Ns}
+    timing = _time_cases(cases, names, rounds, threads)
+    arrays = {n: np.array([timing.median(f"{n}@{N}") for N in cases]) for n in names}
     slopes = {n: fit_loglog_slope(Ns, v)[0] for n, v in arrays.items()}
     return ScalingResult(Ns=Ns, D=D, C=C, times=arrays, slopes=slopes)
 
@@ -411,19 +490,16 @@ def speedup_vs_D(
 
     The loop does N * C dot products of length D: at small D each costs mostly
     Python's fixed overhead per iteration, which the vectorized code does not pay.
+    Every D is timed in the same interleaved rounds (see :func:`_time_cases`).
     """
     Ds = np.array(sorted({_positive_int("D", int(d)) for d in Ds}))
     rng = as_rng(rng)
-    naive_s, vec_s, speedup = [], [], []
-    for D in Ds:
-        W, X, y = make_inputs(N, int(D), C, rng=rng)
-        timing = time_implementations(
-            W, X, y, 0.1, ("naive", "vectorized"), rounds=rounds, threads=threads
-        )
-        naive_s.append(timing.median("naive"))
-        vec_s.append(timing.median("vectorized"))
-        speedup.append(timing.speedup("naive", "vectorized"))
-    return SpeedupResult(Ds, N, C, np.array(naive_s), np.array(vec_s), np.array(speedup))
+    cases = {int(D): (*make_inputs(N, int(D), C, rng=rng), None) for D in Ds}
+    timing = _time_cases(cases, ("naive", "vectorized"), rounds, threads)
+    naive_s = np.array([timing.median(f"naive@{D}") for D in cases])
+    vec_s = np.array([timing.median(f"vectorized@{D}") for D in cases])
+    speedup = np.array([timing.speedup(f"naive@{D}", f"vectorized@{D}") for D in cases])
+    return SpeedupResult(Ds, N, C, naive_s, vec_s, speedup)
 
 
 @dataclass(frozen=True)
