@@ -414,36 +414,28 @@ def plot_scaling(result: ScalingResult, *, ax=None):
 
     A time proportional to N is a flat line here; a fixed cost per call shows as
     a line falling towards the right (the cost shared by more examples). The
-    legend gives each implementation's fitted exponent k of T ∝ N^k (the slope of
-    the time per example is k - 1).
+    legend gives each implementation's fitted exponent k of T ∝ N^k over all N.
 
     Returns the matplotlib Figure (pyplot-managed: end the notebook cell with
-    ``plt.show()``). Each solid line's ``get_xdata()``/``get_ydata()`` are N and
-    microseconds per example; the dashed lines are the fitted power laws.
+    ``plt.show()``). Each line's ``get_xdata()``/``get_ydata()`` are N and
+    microseconds per example.
     """
     with _style.style():
         fig, ax = _figure_and_axes(ax)
-        Ns = result.Ns.astype(float)
-        for name, t in result.times.items():
-            color = IMPL_COLORS.get(name)
-            slope, intercept = fit_loglog_slope(result.Ns, t)
+        per_example = {n: t / result.Ns * 1e6 for n, t in result.times.items()}
+        for name, us in per_example.items():
             ax.plot(
                 result.Ns,
-                t / Ns * 1e6,
+                us,
                 "o-",
-                color=color,
-                label=f"{IMPL_LABELS.get(name, name)}: T ∝ N^{slope:.2f}",
-            )
-            ax.plot(
-                result.Ns,
-                10**intercept * Ns ** (slope - 1) * 1e6,
-                "--",
-                color=color,
-                linewidth=1,
-                alpha=0.6,
+                color=IMPL_COLORS.get(name),
+                label=f"{IMPL_LABELS.get(name, name)}: T ∝ N^{result.slopes[name]:.2f}",
             )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        low = min(v.min() for v in per_example.values())
+        high = max(v.max() for v in per_example.values())
+        ax.set_ylim(low / 1.5, high * 8)  # room for the legend above the lines
         ax.set_xlabel("N (examples)")
         ax.set_ylabel("time per example (µs)")
         ax.set_title(f"Time per example against N (D = {result.D}, C = {result.C})")
