@@ -414,7 +414,7 @@ def plot_scaling(result: ScalingResult, *, ax=None):
 
     A time proportional to N is a flat line here; a fixed cost per call shows as
     a line falling towards the right (the cost shared by more examples). The
-    legend gives each implementation's fitted exponent k of T ∝ N^k over all N.
+    fitted exponents are in ``result.slopes``.
 
     Returns the matplotlib Figure (pyplot-managed: end the notebook cell with
     ``plt.show()``). Each line's ``get_xdata()``/``get_ydata()`` are N and
@@ -429,7 +429,7 @@ def plot_scaling(result: ScalingResult, *, ax=None):
                 us,
                 "o-",
                 color=IMPL_COLORS.get(name),
-                label=f"{IMPL_LABELS.get(name, name)}: T ∝ N^{result.slopes[name]:.2f}",
+                label=IMPL_LABELS.get(name, name),
             )
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -674,15 +674,22 @@ class ComparisonPanel(widgets.VBox):
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")
-        self.figure = Figure(figsize=(6.4, 3.6))
+        self.figure = Figure(figsize=(6.0, 3.3))
         self.last: dict = {}
         self.run_button.on_click(self.run)
+        # Controls and chart side by side, the numbers in four lines below: the
+        # whole panel fits on one slide at the decks' 26 px widget labels.
         controls = widgets.VBox(
-            [self.n_slider, self.d_slider, self.c_slider, self.reg_slider, self.dtype_picker]
+            [
+                self.n_slider,
+                self.d_slider,
+                self.c_slider,
+                self.reg_slider,
+                self.dtype_picker,
+                self.run_button,
+            ]
         )
-        super().__init__(
-            [widgets.HBox([controls, self.readout]), self.run_button, self.image],
-        )
+        super().__init__([widgets.HBox([controls, self.image]), self.readout])
         self.run()
 
     def estimate_naive_seconds_per_row(self, W, X, y, reg, rows: int = 100) -> float:
@@ -795,24 +802,24 @@ class ComparisonPanel(widgets.VBox):
             fig.tight_layout()
         self.image.value = _style.render_png(fig)
         cap = (
-            f"<p><b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
+            f"<b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
             f"would take about {r['naive_estimate_s']:.0f} s, more than the "
-            f"{self.budget_s:.0f} s budget.</p>"
+            f"{self.budget_s:.0f} s budget.<br>"
             if r["capped"]
             else ""
         )
         verdict = "✓ agree" if r["agree"] else "✗ DISAGREE"
         self.readout.value = (
-            f"<div style='font-family: monospace; padding-left: 1em'>{cap}"
-            f"<p>N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}</p>"
-            f"<p>median of {r['calls']['naive']} naive, {r['calls']['vectorized']} other calls:<br>"
-            f"naive {_ms(r['times']['naive'] * 1e3)}<br>"
-            f"vectorized {_ms(r['times']['vectorized'] * 1e3)}<br>"
-            f"fast {_ms(r['times']['fast'] * 1e3)}</p>"
-            f"<p><b>speedup {_times(r['speedup'])}</b> (naive / vectorized)<br>"
-            f"fast / vectorized {r['fast_ratio']:.2f}</p>"
-            f"<p>{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
-            f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</p></div>"
+            f"<div style='font-family: monospace; line-height: 1.3'>{cap}"
+            f"N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}: medians of "
+            f"{r['calls']['naive']} naive, {r['calls']['vectorized']} other calls<br>"
+            f"naive {_ms(r['times']['naive'] * 1e3)}, "
+            f"vectorized {_ms(r['times']['vectorized'] * 1e3)}, "
+            f"fast {_ms(r['times']['fast'] * 1e3)}<br>"
+            f"<b>speedup {_times(r['speedup'])}</b> (naive / vectorized), "
+            f"fast / vectorized {r['fast_ratio']:.2f}<br>"
+            f"{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
+            f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</div>"
         )
 
     def __repr__(self) -> str:
