@@ -328,3 +328,12 @@ def test_time_callables_counts_every_call():
     assert [len(t) for t in timing.times.values()] == [4, 4]
     with pytest.raises(TypeError, match="callable"):
         compare.time_callables({"a": 3})
+
+
+def test_column_costs_times_the_four_operations():
+    W, X, _ = compare.make_inputs(2, 50, 4, rng=0)
+    timing = compare.column_costs(W, X[0], rounds=3)
+    assert list(timing.times) == ["dot, column", "dot, row", "update, column", "update, row"]
+    assert all(len(t) == 3 and min(t) > 0 for t in timing.times.values())
+    with pytest.raises(ValueError, match=r"\(D, C\)"):
+        compare.column_costs(W, X[0, :10])

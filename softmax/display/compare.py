@@ -51,6 +51,7 @@ __all__ = [
     "SpeedupResult",
     "Timing",
     "agreement",
+    "column_costs",
     "comparison_panel",
     "dev_inputs",
     "differences",
@@ -254,6 +255,35 @@ def time_callables(funcs: dict[str, Callable[[], object]], *, rounds: int = 15) 
         raise TypeError("funcs must be a non-empty dict of name -> zero-argument callable")
     with threadpool_limits(limits=DEFAULT_THREADS, user_api="blas"):
         return Timing(interleaved_times(dict(funcs), _positive_int("rounds", rounds)))
+
+
+def column_costs(W, x, *, rounds: int = 51) -> Timing:
+    """Time the naive loop body's two operations on a column of W, and on a contiguous row.
+
+    Names in the returned Timing (seconds per call, one BLAS thread):
+    ``"dot, column"`` is ``x @ W[:, 0]`` (D numbers, C apart), ``"dot, row"`` the
+    same dot with a contiguous copy of that column; ``"update, column"`` is
+    ``G[:, 0] += 0.5 * x`` on a (D, C) array like dW, ``"update, row"`` the same on
+    a contiguous row. Divide by D for the time per feature.
+
+    Parameters
+    ----------
+    W : ndarray (D, C), float32 or float64
+    x : ndarray (D,), same dtype (one example, a row of X)
+    rounds : int >= 1
+    """
+    W, x = np.asarray(W), np.asarray(x)
+    if W.ndim != 2 or x.shape != (W.shape[0],):
+        raise ValueError(f"W must be (D, C) and x (D,); got {W.shape} and {x.shape}")
+    row = np.ascontiguousarray(W[:, 0])
+    G, g = np.zeros_like(W), np.zeros_like(row)
+    funcs = {
+        "dot, column": lambda: x @ W[:, 0],
+        "dot, row": lambda: x @ row,
+        "update, column": lambda: G[:, 0].__iadd__(0.5 * x),
+        "update, row": lambda: g.__iadd__(0.5 * x),
+    }
+    return time_callables(funcs, rounds=rounds)
 
 
 def time_implementations(
