@@ -122,17 +122,19 @@ def test_scaling_experiment_and_its_figure():
     fig = compare.plot_scaling(result)
     ax = fig.axes[0]
     assert ax.get_xscale() == ax.get_yscale() == "log"
-    assert "N" in ax.get_xlabel() and "ms" in ax.get_ylabel() and ax.get_title()
-    measured = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
-    assert len(measured) == 3
-    for line, (name, t) in zip(measured, result.times.items(), strict=True):
+    assert "N" in ax.get_xlabel() and ax.get_title()
+    assert "per example" in ax.get_ylabel() and "µs" in ax.get_ylabel()
+    lines = ax.get_lines()
+    assert len(lines) == 3
+    for line, (name, t) in zip(lines, result.times.items(), strict=True):
         np.testing.assert_array_equal(line.get_xdata(), result.Ns)
-        np.testing.assert_allclose(line.get_ydata(), t * 1e3)
+        np.testing.assert_allclose(line.get_ydata(), t / result.Ns * 1e6)  # µs per example
         assert line.get_color() == compare.IMPL_COLORS[name]
+        low, high = ax.get_ylim()
+        assert low < line.get_ydata().min() and line.get_ydata().max() < high
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels == [
-        f"{compare.IMPL_LABELS[n]}: slope {result.slopes[n]:.2f}" for n in result.times
-    ]
+    assert labels == [compare.IMPL_LABELS[n] for n in result.times]
+    assert not any("bound" in label or "floor" in label for label in labels)
     with pytest.raises(ValueError, match="two"):
         compare.scaling_experiment([8, 8], D=5, C=3, rounds=1)
 
@@ -150,6 +152,51 @@ def test_speedup_vs_D_and_its_figure():
     hundred = ax.get_lines()[1]
     assert list(hundred.get_ydata()) == [100, 100]
     assert "D" in ax.get_xlabel() and ax.get_yscale() == "log"
+    assert len(ax.get_lines()) == 2  # no model given, no model drawn
+
+
+def exact_speedup_result(model, Ds):
+    """A SpeedupResult whose times follow ``model`` exactly."""
+    Ds = np.asarray(Ds)
+    naive, vec = model.naive_s(Ds), model.vectorized_s(Ds)
+    return compare.SpeedupResult(Ds, model.N, model.C, naive, vec, naive / vec)
+
+
+def test_fit_cost_model_recovers_known_costs_and_its_limits():
+    truth = compare.CostModel(N=1000, C=10, t_py=4e-6, t_dot=2e-9, t0=2e-5, t_v=2e-10)
+    result = exact_speedup_result(truth, [1, 3, 10, 30, 100, 300, 1000, 3073])
+    fit = compare.fit_cost_model(result)
+    for name in ("t_py", "t_dot", "t0", "t_v"):
+        assert getattr(fit, name) == pytest.approx(getattr(truth, name), rel=1e-6), name
+    np.testing.assert_allclose(fit.speedup(result.Ds), result.speedup, rtol=1e-6)
+    # The two ends of the curve: interpreter cost against fixed cost, loop body against GEMM.
+    assert fit.small_D_limit == pytest.approx(1000 * 10 * 4e-6 / 2e-5)
+    assert fit.large_D_limit == pytest.approx(2e-9 / 2e-10)
+    assert fit.speedup(1e-9) == pytest.approx(fit.small_D_limit, rel=1e-6)
+    assert fit.speedup(1e12) == pytest.approx(fit.large_D_limit, rel=1e-3)
+    with pytest.raises(ValueError, match="two"):
+        compare.fit_cost_model(exact_speedup_result(truth, [10]))
+
+
+def test_speedup_figure_overlays_the_model():
+    truth = compare.CostModel(N=100, C=10, t_py=4e-6, t_dot=2e-9, t0=2e-5, t_v=2e-10)
+    result = exact_speedup_result(truth, [1, 10, 100, 1000])
+    fig = compare.plot_speedup_vs_D(result, truth)
+    measured, _hundred, model = fig.axes[0].get_lines()
+    np.testing.assert_array_equal(measured.get_ydata(), result.speedup)
+    assert model.get_xdata()[0] == 1 and model.get_xdata()[-1] == pytest.approx(1000)
+    np.testing.assert_allclose(model.get_ydata(), truth.speedup(model.get_xdata()))
+    assert "cost model" in model.get_label()
+
+
+def test_read_bandwidth_is_bytes_over_time():
+    X = np.ones((200, 500))
+    rate = compare.read_bandwidth(X, rounds=3)
+    assert 1e7 < rate < 1e13  # bytes per second: between 10 MB/s and 10 TB/s
+    with pytest.raises(ValueError, match="2-D"):
+        compare.read_bandwidth(np.ones(10))
+    with pytest.raises(ValueError, match="rounds"):
+        compare.read_bandwidth(X, rounds=0)
 
 
 # --------------------------------------------------------------------------- the panel
@@ -189,7 +236,6 @@ def test_panel_shows_what_it_computed():
         [r["times"][n] * 1e3 for n in ("naive", "vectorized", "fast")],
     )
     text = panel.readout.value
-    assert f"speedup {r['speedup']:.1f}×" in text
     assert f"fast / vectorized {r['fast_ratio']:.2f}" in text
     assert "✓ agree to 1e-12" in text and "capped" not in text
     assert panel.image.value[:8] == b"\x89PNG\r\n\x1a\n"
@@ -217,3 +263,77 @@ def test_naive_time_budget_caps_N_and_says_so():
     assert f"you asked for {r['N_requested']}" in panel.readout.value
     with pytest.raises(ValueError, match="budget_s"):
         compare.comparison_panel(budget_s=0)
+
+
+def test_panel_speedup_agrees_with_the_times_it_shows():
+    """What a reader sees: the printed speedup is the printed naive time over the
+    printed vectorized time (up to their rounding), in the readout and the title."""
+    import re
+
+    panel = small_panel(N=200)
+    r = panel.last
+    assert r["calls"]["vectorized"] == r["calls"]["fast"] == 5 and 1 <= r["calls"]["naive"] <= 5
+    assert r["speedup"] == r["times"]["naive"] / r["times"]["vectorized"]
+    assert r["fast_ratio"] == r["times"]["fast"] / r["times"]["vectorized"]
+    text = panel.readout.value
+    shown = {
+        name: float(re.search(rf"{name} ([0-9.,]+) ms", text).group(1).replace(",", ""))
+        for name in ("naive", "vectorized", "fast")
+    }
+    speedup = float(re.search(r"speedup ([0-9.]+)×", text).group(1))
+    # Times print with 3 significant digits, the speedup with 2 or 3: 1.5% covers the rounding.
+    assert speedup == pytest.approx(shown["naive"] / shown["vectorized"], rel=0.015)
+    ratio = float(re.search(r"fast / vectorized ([0-9.]+)", text).group(1))
+    assert ratio == pytest.approx(shown["fast"] / shown["vectorized"], rel=0.015, abs=0.006)
+    title = panel.figure.axes[0].get_title()
+    assert (
+        title
+        == f"vectorized {re.search(r'speedup ([0-9.]+×)', text).group(1)} faster than the loops"
+    )
+    bars = panel.figure.axes[0].patches
+    heights = [b.get_height() for b in bars]
+    assert heights[0] / heights[1] == pytest.approx(r["speedup"])
+
+
+def test_differences_of_two_results():
+    dW = np.array([[3.0, 0.0], [0.0, 4.0]])  # ‖dW‖_F = 5
+    d = compare.differences((2.0, dW + 0.1 * np.eye(2)), (2.5, dW), names=("x", "ref"))
+    assert d.names == ("x", "ref") and d.loss == (2.0, 2.5)
+    assert d.loss_abs_diff == pytest.approx(0.5) and d.loss_rel_diff == pytest.approx(0.2)
+    assert d.dW_fro_diff == pytest.approx(0.1 * math.sqrt(2))
+    assert d.dW_rel_diff == pytest.approx(0.1 * math.sqrt(2) / 5)
+    assert not d.within(0.1) and d.within(0.2)
+    with pytest.raises(ValueError, match="shapes"):
+        compare.differences((0.0, np.zeros((2, 2))), (0.0, np.zeros((2, 3))))
+
+
+def test_time_block_rows_names_and_what_it_times():
+    W, X, y = compare.make_inputs(40, 6, 3, rng=0)
+    timing = compare.time_block_rows(W, X, y, 0.1, (8, None, 500), rounds=3)
+    # None is the default block size (40 rows here: all of N), 500 is clipped to N.
+    assert list(timing.times) == ["vectorized", "gemm_bound", "fast@8", "fast@40"]
+    assert all(len(t) == 3 and min(t) > 0 for t in timing.times.values())
+    with pytest.raises(ValueError, match="block_rows"):
+        compare.time_block_rows(W, X, y, 0.1, (0,))
+
+
+def test_time_callables_counts_every_call():
+    calls = {"a": 0, "b": 0}
+
+    def bump(name):
+        calls[name] += 1
+
+    timing = compare.time_callables({n: (lambda n=n: bump(n)) for n in calls}, rounds=4)
+    assert calls == {"a": 5, "b": 5}  # one warm-up and 4 rounds each
+    assert [len(t) for t in timing.times.values()] == [4, 4]
+    with pytest.raises(TypeError, match="callable"):
+        compare.time_callables({"a": 3})
+
+
+def test_column_costs_times_the_four_operations():
+    W, X, _ = compare.make_inputs(2, 50, 4, rng=0)
+    timing = compare.column_costs(W, X[0], rounds=3)
+    assert list(timing.times) == ["dot, column", "dot, row", "update, column", "update, row"]
+    assert all(len(t) == 3 and min(t) > 0 for t in timing.times.values())
+    with pytest.raises(ValueError, match=r"\(D, C\)"):
+        compare.column_costs(W, X[0, :10])

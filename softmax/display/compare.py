@@ -6,10 +6,13 @@
   implementations, and how far their losses and gradients are apart;
 - :func:`time_implementations`: interleaved timing (the method of
   :mod:`softmax.bench`) with medians and per-round speedups;
+  :func:`time_block_rows` does the same for the fast loss at several block sizes;
 - :func:`scaling_experiment`, :func:`fit_loglog_slope`, :func:`plot_scaling`:
-  time against N on log-log axes, with fitted slopes;
-- :func:`speedup_vs_D`, :func:`plot_speedup_vs_D`: the speedup of the vectorized
-  loss over the loops as the number of features D shrinks;
+  time per example against N on log-log axes, with fitted slopes;
+- :func:`speedup_vs_D`, :func:`fit_cost_model`, :func:`plot_speedup_vs_D`: the
+  speedup of the vectorized loss over the loops as the number of features D
+  shrinks, and the cost model fitted to those timings;
+- :func:`read_bandwidth`: how fast one core streams an array from memory;
 - :func:`comparison_panel`: sliders for N, D, C, reg, a dtype choice and a Run
   button; shows both times, the speedup, the agreement and a bar chart. Its
   callback :meth:`ComparisonPanel.run` works without a browser.
@@ -43,18 +46,25 @@ __all__ = [
     "IMPL_COLORS",
     "Agreement",
     "ComparisonPanel",
+    "CostModel",
     "ScalingResult",
     "SpeedupResult",
     "Timing",
     "agreement",
+    "column_costs",
     "comparison_panel",
     "dev_inputs",
+    "differences",
+    "fit_cost_model",
     "fit_loglog_slope",
     "make_inputs",
     "plot_scaling",
     "plot_speedup_vs_D",
+    "read_bandwidth",
     "scaling_experiment",
     "speedup_vs_D",
+    "time_block_rows",
+    "time_callables",
     "time_implementations",
 ]
 
@@ -69,7 +79,9 @@ IMPL_LABELS = {
     "naive": "naive loops",
     "vectorized": "vectorized",
     "fast": "fast (blocked, transposed)",
-    "gemm_bound": "two GEMMs only (lower bound)",
+    # X @ W and X.T @ P exactly as the vectorized loss calls them: not a lower bound,
+    # since a different layout (fast) or a lucky shape can beat them.
+    "gemm_bound": "vectorized's two GEMMs alone",
 }
 
 
@@ -175,9 +187,25 @@ def agreement(W, X, y, reg, names=("vectorized", "naive"), impls=None) -> Agreem
     for name in names:
         if name not in impls:
             raise ValueError(f"unknown implementation {name!r}; expected one of {sorted(impls)}")
-    (loss_a, dW_a), (loss_b, dW_b) = (impls[n](W, X, y, reg) for n in names)
-    d_fro = float(np.linalg.norm((dW_a - dW_b).astype(np.float64)))
-    ref_fro = float(np.linalg.norm(dW_b.astype(np.float64)))
+    return differences(*(impls[n](W, X, y, reg) for n in names), names=names)
+
+
+def differences(a, b, *, names=("a", "b")) -> Agreement:
+    """How far two ``(loss, dW)`` results are apart; ``b`` is the reference.
+
+    Parameters
+    ----------
+    a, b : (float, ndarray (D, C))
+        Two results of a loss function (or of its definition) on the same inputs.
+    names : (str, str)
+        What to call them in the returned :class:`Agreement`.
+    """
+    (loss_a, dW_a), (loss_b, dW_b) = a, b
+    if np.shape(dW_a) != np.shape(dW_b):
+        raise ValueError(f"dW shapes differ: {np.shape(dW_a)} and {np.shape(dW_b)}")
+    dW_a, dW_b = np.asarray(dW_a, dtype=np.float64), np.asarray(dW_b, dtype=np.float64)
+    d_fro = float(np.linalg.norm(dW_a - dW_b))
+    ref_fro = float(np.linalg.norm(dW_b))
     return Agreement(
         names=tuple(names),
         loss=(float(loss_a), float(loss_b)),
@@ -216,6 +244,48 @@ class Timing:
         return self.ratio(slow, fast)
 
 
+def time_callables(funcs: dict[str, Callable[[], object]], *, rounds: int = 15) -> Timing:
+    """Time zero-argument callables in interleaved rounds after a warm-up, one BLAS thread.
+
+    For the notebook's exercises (a pure-Python dot product against numpy's, ...).
+    """
+    from threadpoolctl import threadpool_limits
+
+    if not funcs or not all(callable(f) for f in funcs.values()):
+        raise TypeError("funcs must be a non-empty dict of name -> zero-argument callable")
+    with threadpool_limits(limits=DEFAULT_THREADS, user_api="blas"):
+        return Timing(interleaved_times(dict(funcs), _positive_int("rounds", rounds)))
+
+
+def column_costs(W, x, *, rounds: int = 51) -> Timing:
+    """Time the naive loop body's two operations on a column of W, and on a contiguous row.
+
+    Names in the returned Timing (seconds per call, one BLAS thread):
+    ``"dot, column"`` is ``x @ W[:, 0]`` (D numbers, C apart), ``"dot, row"`` the
+    same dot with a contiguous copy of that column; ``"update, column"`` is
+    ``G[:, 0] += 0.5 * x`` on a (D, C) array like dW, ``"update, row"`` the same on
+    a contiguous row. Divide by D for the time per feature.
+
+    Parameters
+    ----------
+    W : ndarray (D, C), float32 or float64
+    x : ndarray (D,), same dtype (one example, a row of X)
+    rounds : int >= 1
+    """
+    W, x = np.asarray(W), np.asarray(x)
+    if W.ndim != 2 or x.shape != (W.shape[0],):
+        raise ValueError(f"W must be (D, C) and x (D,); got {W.shape} and {x.shape}")
+    row = np.ascontiguousarray(W[:, 0])
+    G, g = np.zeros_like(W), np.zeros_like(row)
+    funcs = {
+        "dot, column": lambda: x @ W[:, 0],
+        "dot, row": lambda: x @ row,
+        "update, column": lambda: G[:, 0].__iadd__(0.5 * x),
+        "update, row": lambda: g.__iadd__(0.5 * x),
+    }
+    return time_callables(funcs, rounds=rounds)
+
+
 def time_implementations(
     W, X, y, reg, names=("naive", "vectorized"), *, rounds: int = 7, P=None, threads=DEFAULT_THREADS
 ) -> Timing:
@@ -242,6 +312,38 @@ def time_implementations(
     if unknown:
         raise ValueError(f"unknown implementation(s) {unknown}; expected some of {list(table)}")
     funcs = {n: (lambda f=table[n]: f(W, X, y, reg)) for n in names}
+    with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
+        return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
+
+
+def time_block_rows(
+    W, X, y, reg, block_rows: Sequence[int | None], *, rounds: int = 7, threads=DEFAULT_THREADS
+) -> Timing:
+    """Time ``softmax_loss_fast`` at several block sizes, with the vectorized loss and its GEMMs.
+
+    Names in the returned Timing: ``"vectorized"``, ``"gemm_bound"`` and
+    ``"fast@B"`` for each B of ``block_rows`` (None stands for the default,
+    :func:`softmax.fast.default_block_rows`, and is named by its value). With one
+    BLAS thread and float64, every B uses the transposed (C, B) score layout, so
+    ``fast@N`` (one block) is the layout change alone, without the blocking.
+    Interleaved rounds after a warm-up, as :func:`time_implementations`.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from ..fast import default_block_rows, softmax_loss_fast
+
+    N, D = X.shape
+    sizes = [
+        min(N, _positive_int("block_rows", b))
+        if b is not None
+        else default_block_rows(N, D, W.shape[1], X.dtype.itemsize)
+        for b in block_rows
+    ]
+    P = np.full((N, W.shape[1]), 1.0 / W.shape[1], dtype=X.dtype)
+    table = numpy_impls(P)
+    funcs = {n: (lambda f=table[n]: f(W, X, y, reg)) for n in ("vectorized", "gemm_bound")}
+    for b in sizes:
+        funcs[f"fast@{b}"] = lambda b=b: softmax_loss_fast(W, X, y, reg, block_rows=b)
     with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
         return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
 
@@ -291,6 +393,25 @@ class ScalingResult:
     slopes: dict[str, float]
 
 
+def _time_cases(cases: dict, names, rounds: int, threads: int) -> Timing:
+    """Time ``names`` on every input of ``cases`` in the SAME interleaved rounds.
+
+    ``cases`` maps a key (a size) to ``(W, X, y, P)``. Each round calls every
+    implementation on every input, in rotated order, so a busy spell of the
+    machine slows all sizes alike instead of bending the curve. The returned
+    Timing's names are ``"name@key"``.
+    """
+    from threadpoolctl import threadpool_limits
+
+    funcs = {}
+    for key, (W, X, y, P) in cases.items():
+        table = numpy_impls(P)
+        for n in names:
+            funcs[f"{n}@{key}"] = lambda f=table[n], W=W, X=X, y=y: f(W, X, y, 0.1)
+    with threadpool_limits(limits=_positive_int("threads", threads), user_api="blas"):
+        return Timing(interleaved_times(funcs, _positive_int("rounds", rounds)))
+
+
 def scaling_experiment(
     Ns: Sequence[int],
     *,
@@ -301,7 +422,7 @@ def scaling_experiment(
     rng=None,
     threads: int = DEFAULT_THREADS,
 ) -> ScalingResult:
-    """Time implementations at several N (same D and C), interleaved at each N.
+    """Time implementations at several N (same D and C), all sizes interleaved in each round.
 
     The inputs for the largest N are drawn once; smaller N use its first rows.
     ``gemm_bound`` gets a fixed row-stochastic P. Returns a :class:`ScalingResult`.
@@ -311,51 +432,44 @@ def scaling_experiment(
         raise ValueError("Ns must hold at least two different sizes (a slope needs two points)")
     W, X, y = make_inputs(int(Ns[-1]), D, C, rng=rng)
     P = np.full((int(Ns[-1]), C), 1.0 / C)
-    times = {n: [] for n in names}
-    for N in Ns:
-        timing = time_implementations(
-            W, X[:N], y[:N], 0.1, names, rounds=rounds, P=P[:N], threads=threads
-        )
-        for n in names:
-            times[n].append(timing.median(n))
-    arrays = {n: np.array(v) for n, v in times.items()}
+    cases = {int(N): (W, X[:N], y[:N], P[:N]) for N in Ns}
+    timing = _time_cases(cases, names, rounds, threads)
+    arrays = {n: np.array([timing.median(f"{n}@{N}") for N in cases]) for n in names}
     slopes = {n: fit_loglog_slope(Ns, v)[0] for n, v in arrays.items()}
     return ScalingResult(Ns=Ns, D=D, C=C, times=arrays, slopes=slopes)
 
 
 def plot_scaling(result: ScalingResult, *, ax=None):
-    """Log-log plot of time against N, one line per implementation, slopes in the legend.
+    """Log-log plot of the time PER EXAMPLE against N, one line per implementation.
+
+    A time proportional to N is a flat line here; a fixed cost per call shows as
+    a line falling towards the right (the cost shared by more examples). The
+    fitted exponents are in ``result.slopes``.
 
     Returns the matplotlib Figure (pyplot-managed: end the notebook cell with
     ``plt.show()``). Each line's ``get_xdata()``/``get_ydata()`` are N and
-    milliseconds; the dashed lines are the fitted power laws.
+    microseconds per example.
     """
     with _style.style():
         fig, ax = _figure_and_axes(ax)
-        for name, t in result.times.items():
-            color = IMPL_COLORS.get(name)
-            slope, intercept = fit_loglog_slope(result.Ns, t)
+        per_example = {n: t / result.Ns * 1e6 for n, t in result.times.items()}
+        for name, us in per_example.items():
             ax.plot(
                 result.Ns,
-                t * 1e3,
+                us,
                 "o-",
-                color=color,
-                label=f"{IMPL_LABELS.get(name, name)}: slope {slope:.2f}",
-            )
-            ax.plot(
-                result.Ns,
-                10**intercept * result.Ns.astype(float) ** slope * 1e3,
-                "--",
-                color=color,
-                linewidth=1,
-                alpha=0.6,
+                color=IMPL_COLORS.get(name),
+                label=IMPL_LABELS.get(name, name),
             )
         ax.set_xscale("log")
         ax.set_yscale("log")
+        low = min(v.min() for v in per_example.values())
+        high = max(v.max() for v in per_example.values())
+        ax.set_ylim(low / 1.5, high * 8)  # room for the legend above the lines
         ax.set_xlabel("N (examples)")
-        ax.set_ylabel("time per call (ms)")
-        ax.set_title(f"Time against N (D = {result.D}, C = {result.C}), log-log")
-        ax.legend(loc="upper left")
+        ax.set_ylabel("time per example (µs)")
+        ax.set_title(f"Time per example against N (D = {result.D}, C = {result.C})")
+        ax.legend(loc="upper right")
         fig.tight_layout()
     return fig
 
@@ -398,39 +512,147 @@ def speedup_vs_D(
 
     The loop does N * C dot products of length D: at small D each costs mostly
     Python's fixed overhead per iteration, which the vectorized code does not pay.
+    Every D is timed in the same interleaved rounds (see :func:`_time_cases`).
     """
     Ds = np.array(sorted({_positive_int("D", int(d)) for d in Ds}))
     rng = as_rng(rng)
-    naive_s, vec_s, speedup = [], [], []
-    for D in Ds:
-        W, X, y = make_inputs(N, int(D), C, rng=rng)
-        timing = time_implementations(
-            W, X, y, 0.1, ("naive", "vectorized"), rounds=rounds, threads=threads
-        )
-        naive_s.append(timing.median("naive"))
-        vec_s.append(timing.median("vectorized"))
-        speedup.append(timing.speedup("naive", "vectorized"))
-    return SpeedupResult(Ds, N, C, np.array(naive_s), np.array(vec_s), np.array(speedup))
+    cases = {int(D): (*make_inputs(N, int(D), C, rng=rng), None) for D in Ds}
+    timing = _time_cases(cases, ("naive", "vectorized"), rounds, threads)
+    naive_s = np.array([timing.median(f"naive@{D}") for D in cases])
+    vec_s = np.array([timing.median(f"vectorized@{D}") for D in cases])
+    speedup = np.array([timing.speedup(f"naive@{D}", f"vectorized@{D}") for D in cases])
+    return SpeedupResult(Ds, N, C, naive_s, vec_s, speedup)
 
 
-def plot_speedup_vs_D(result: SpeedupResult, *, ax=None):
+@dataclass(frozen=True)
+class CostModel:
+    """The cost model of notebook 04, fitted to the timings of :func:`speedup_vs_D`.
+
+    The loops pay, for each of the N * C (example, class) pairs, a fixed
+    interpreter cost ``t_py`` plus ``t_dot`` per feature (the vector work of the
+    loop body: a dot product with the column ``W[:, j]`` and an update of the
+    column ``dW[:, j]``). The vectorized code pays a fixed cost ``t0`` per call
+    plus ``t_v`` per multiply-add of its N * D * C:
+
+        T_naive(D) = N C (t_py + D t_dot),    T_vec(D) = t0 + N C D t_v
+
+    Attributes
+    ----------
+    N, C : int
+    t_py, t_dot, t0, t_v : float
+        Seconds (per pair, per feature of a pair, per call, per multiply-add).
+    """
+
+    N: int
+    C: int
+    t_py: float
+    t_dot: float
+    t0: float
+    t_v: float
+
+    def naive_s(self, D):
+        """Modelled seconds per naive call at D features (scalar or array)."""
+        return self.N * self.C * (self.t_py + np.asarray(D, dtype=np.float64) * self.t_dot)
+
+    def vectorized_s(self, D):
+        """Modelled seconds per vectorized call at D features."""
+        return self.t0 + self.N * self.C * np.asarray(D, dtype=np.float64) * self.t_v
+
+    def speedup(self, D):
+        """Modelled naive / vectorized time at D features."""
+        return self.naive_s(D) / self.vectorized_s(D)
+
+    @property
+    def small_D_limit(self) -> float:
+        """The speedup as D -> 0: N C t_py / t0 (interpreter cost against fixed cost)."""
+        return self.N * self.C * self.t_py / self.t0
+
+    @property
+    def large_D_limit(self) -> float:
+        """The speedup as D -> infinity: t_dot / t_v (loop body against GEMM, per feature)."""
+        return self.t_dot / self.t_v
+
+
+def _relative_line_fit(x, t) -> tuple[float, float]:
+    """``(a, b)`` of ``t ≈ a + b x`` minimising the sum of squared RELATIVE residuals.
+
+    Plain least squares would fit only the largest times; each of the timings,
+    from microseconds to a second, counts alike here.
+    """
+    x, t = np.asarray(x, dtype=np.float64), np.asarray(t, dtype=np.float64)
+    b, a = np.polyfit(x, t, 1, w=1 / t)
+    return float(a), float(b)
+
+
+def fit_cost_model(result: SpeedupResult) -> CostModel:
+    """Fit :class:`CostModel` to the median times of a :class:`SpeedupResult`.
+
+    Two straight lines in D, each by relative least squares: the naive time per
+    (example, class) pair, ``t_py + D t_dot``, and the vectorized time per call,
+    ``t0 + (N C D) t_v``. Needs at least two different D.
+    """
+    if result.Ds.size < 2:
+        raise ValueError("fit_cost_model needs timings at two or more D")
+    pairs = result.N * result.C
+    t_py, t_dot = _relative_line_fit(result.Ds, result.naive_s / pairs)
+    t0, t_v = _relative_line_fit(result.Ds * pairs, result.vectorized_s)
+    return CostModel(result.N, result.C, t_py, t_dot, t0, t_v)
+
+
+def plot_speedup_vs_D(result: SpeedupResult, model: CostModel | None = None, *, ax=None):
     """Speedup (naive / vectorized) against D on log-log axes, with the 100x line marked.
 
-    Returns the Figure (end the cell with ``plt.show()``); the first line's data
-    are (D, speedup).
+    With a ``model`` (:func:`fit_cost_model`), its speedup is drawn as a dashed
+    curve over the measured range of D. Returns the Figure (end the cell with
+    ``plt.show()``); the first line's data are (D, measured speedup), the second
+    the 100x line, the third (if any) the model's (D, speedup).
     """
     with _style.style():
         fig, ax = _figure_and_axes(ax)
-        ax.plot(result.Ds, result.speedup, "o-", color=IMPL_COLORS["vectorized"], label="speedup")
+        ax.plot(result.Ds, result.speedup, "o-", color=IMPL_COLORS["vectorized"], label="measured")
         ax.axhline(100, color=_style.PALETTE[7], linestyle=":", linewidth=1.5, label="100×")
+        if model is not None:
+            D = np.geomspace(result.Ds[0], result.Ds[-1], 200)
+            ax.plot(
+                D,
+                model.speedup(D),
+                "--",
+                color=IMPL_COLORS["naive"],
+                linewidth=2,
+                label="cost model: NC(t_py + D t_dot) / (t0 + NCD t_v)",
+            )
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("D (features per example)")
         ax.set_ylabel("naive time / vectorized time")
         ax.set_title(f"Speedup of the vectorized loss (N = {result.N}, C = {result.C})")
-        ax.legend(loc="upper right")
+        ax.legend(loc="lower left")
         fig.tight_layout()
     return fig
+
+
+def read_bandwidth(X, *, rounds: int = 7) -> float:
+    """Bytes per second at which one thread streams ``X`` from memory (median of ``rounds``).
+
+    Times ``X @ ones`` (a matrix-vector product: BLAS reads each number of X
+    once and does one multiply-add with it, so the time is the time to read X)
+    with one BLAS thread after one warm-up call.
+
+    Parameters
+    ----------
+    X : ndarray (N, D), float32 or float64, C-contiguous
+        Make it larger than the CPU's caches (hundreds of MB) to measure memory.
+    rounds : int >= 1
+    """
+    from threadpoolctl import threadpool_limits
+
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype not in (np.float32, np.float64):
+        raise ValueError(f"X must be a 2-D float32 or float64 array; got {X.ndim}-D {X.dtype}")
+    ones = np.ones(X.shape[1], dtype=X.dtype)
+    with threadpool_limits(limits=1, user_api="blas"):
+        times = interleaved_times({"gemv": lambda: X @ ones}, _positive_int("rounds", rounds))
+    return X.nbytes / statistics.median(times["gemv"])
 
 
 # --------------------------------------------------------------------------- panel
@@ -438,6 +660,11 @@ def plot_speedup_vs_D(result: SpeedupResult, *, ax=None):
 
 def _ms(milliseconds: float) -> str:
     return f"{milliseconds:,.0f} ms" if milliseconds >= 100 else f"{milliseconds:.3g} ms"
+
+
+def _times(ratio: float) -> str:
+    """A speedup as the panel prints it: 3.3×, 12×, 340×."""
+    return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
 
 
 class ComparisonPanel(widgets.VBox):
@@ -477,15 +704,22 @@ class ComparisonPanel(widgets.VBox):
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.readout = widgets.HTML()
         self.image = widgets.Image(format="png")
-        self.figure = Figure(figsize=(6.4, 3.6))
+        self.figure = Figure(figsize=(6.0, 3.3))
         self.last: dict = {}
         self.run_button.on_click(self.run)
+        # Controls and chart side by side, the numbers in four lines below: the
+        # whole panel fits on one slide at the decks' 26 px widget labels.
         controls = widgets.VBox(
-            [self.n_slider, self.d_slider, self.c_slider, self.reg_slider, self.dtype_picker]
+            [
+                self.n_slider,
+                self.d_slider,
+                self.c_slider,
+                self.reg_slider,
+                self.dtype_picker,
+                self.run_button,
+            ]
         )
-        super().__init__(
-            [widgets.HBox([controls, self.readout]), self.run_button, self.image],
-        )
+        super().__init__([widgets.HBox([controls, self.image]), self.readout])
         self.run()
 
     def estimate_naive_seconds_per_row(self, W, X, y, reg, rows: int = 100) -> float:
@@ -506,16 +740,18 @@ class ComparisonPanel(widgets.VBox):
 
         The returned dict has ``N_requested``, ``N`` (after the cap), ``D``, ``C``,
         ``reg``, ``dtype``, ``capped`` (bool), ``naive_estimate_s`` (predicted naive
-        time at ``N_requested``), ``times`` (median seconds per implementation),
-        ``speedup`` (naive / vectorized, median of per-round ratios),
-        ``fast_ratio`` (fast / vectorized), ``loss_rel_diff`` and ``dW_rel_diff``
+        time at ``N_requested``), ``calls`` (timed calls per implementation),
+        ``times`` (median seconds per implementation), ``speedup`` (the naive
+        median over the vectorized median: the ratio of the two times shown),
+        ``fast_ratio`` (fast / vectorized, likewise), ``loss_rel_diff`` and ``dW_rel_diff``
         (vectorized and fast against naive: the larger of the two), ``agree``,
         ``rtol`` (1e-12 in float64, 1e-5 in float32) and ``outputs`` (each
         implementation's ``(loss, dW)``).
 
         The budget: the naive time per example is measured on 100 rows, and N is
-        lowered so that the naive call takes at most half of ``budget_s``; the
-        other calls are about 7 times faster, so the whole run stays within it.
+        lowered so that one naive call takes at most half of ``budget_s``; the
+        naive loop is then timed as many times (1 to 5) as fit in that half, the
+        vectorized and fast versions 5 times each after a warm-up call.
         """
         from threadpoolctl import threadpool_limits
 
@@ -536,14 +772,18 @@ class ComparisonPanel(widgets.VBox):
             def call(name):
                 outputs[name] = funcs[name](W, X, y, reg)
 
-            small = per_row * N < 0.5  # seconds of one naive call
+            # As many naive calls as fit in half the budget (1 to 5); the others
+            # get 5 calls after an untimed warm-up (the naive loop was warmed up
+            # by the estimate above).
+            naive_calls = min(5, max(1, int(0.5 * self.budget_s / (per_row * N))))
             times = interleaved_times(
                 {n: (lambda n=n: call(n)) for n in funcs},
-                5 if small else 3,
-                warmup=["vectorized", "fast"] if small else False,
-                max_rounds={"naive": 1},
+                5,
+                warmup=["vectorized", "fast"],
+                max_rounds={"naive": naive_calls},
             )
         timing = Timing(times)
+        medians = {n: timing.median(n) for n in funcs}
         precomputed = {n: (lambda *_, n=n: outputs[n]) for n in funcs}
         agree_vec = agreement(W, X, y, reg, ("vectorized", "naive"), precomputed)
         agree_fast = agreement(W, X, y, reg, ("fast", "naive"), precomputed)
@@ -557,9 +797,11 @@ class ComparisonPanel(widgets.VBox):
             "dtype": dtype,
             "capped": N_req > N,
             "naive_estimate_s": per_row * N_req,
-            "times": {n: timing.median(n) for n in funcs},
-            "speedup": timing.speedup("naive", "vectorized"),
-            "fast_ratio": timing.ratio("fast", "vectorized"),
+            "calls": {n: len(times[n]) for n in funcs},
+            "times": medians,
+            # Ratios of the medians shown, so that the numbers on the panel agree.
+            "speedup": medians["naive"] / medians["vectorized"],
+            "fast_ratio": medians["fast"] / medians["vectorized"],
             "loss_rel_diff": max(agree_vec.loss_rel_diff, agree_fast.loss_rel_diff),
             "dW_rel_diff": max(agree_vec.dW_rel_diff, agree_fast.dW_rel_diff),
             "agree": agree_vec.within(rtol) and agree_fast.within(rtol),
@@ -586,27 +828,28 @@ class ComparisonPanel(widgets.VBox):
             ax.set_yscale("log")
             ax.set_ylim(min(ms) / 3, max(ms) * 6)
             ax.set_ylabel("time per call (ms, log)")
-            ax.set_title(f"vectorized {r['speedup']:.0f}× faster than the loops")
+            ax.set_title(f"vectorized {_times(r['speedup'])} faster than the loops")
             fig.tight_layout()
         self.image.value = _style.render_png(fig)
         cap = (
-            f"<p><b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
+            f"<b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
             f"would take about {r['naive_estimate_s']:.0f} s, more than the "
-            f"{self.budget_s:.0f} s budget.</p>"
+            f"{self.budget_s:.0f} s budget.<br>"
             if r["capped"]
             else ""
         )
         verdict = "✓ agree" if r["agree"] else "✗ DISAGREE"
         self.readout.value = (
-            f"<div style='font-family: monospace; padding-left: 1em'>{cap}"
-            f"<p>N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}</p>"
-            f"<p>naive {_ms(r['times']['naive'] * 1e3)}<br>"
-            f"vectorized {_ms(r['times']['vectorized'] * 1e3)}<br>"
-            f"fast {_ms(r['times']['fast'] * 1e3)}</p>"
-            f"<p><b>speedup {r['speedup']:.1f}×</b> (naive / vectorized)<br>"
-            f"fast / vectorized {r['fast_ratio']:.2f}</p>"
-            f"<p>{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
-            f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</p></div>"
+            f"<div style='font-family: monospace; line-height: 1.3'>{cap}"
+            f"N={r['N']}, D={r['D']}, C={r['C']}, reg={r['reg']:.0e}, {r['dtype']}: medians of "
+            f"{r['calls']['naive']} naive, {r['calls']['vectorized']} other calls<br>"
+            f"naive {_ms(r['times']['naive'] * 1e3)}, "
+            f"vectorized {_ms(r['times']['vectorized'] * 1e3)}, "
+            f"fast {_ms(r['times']['fast'] * 1e3)}<br>"
+            f"<b>speedup {_times(r['speedup'])}</b> (naive / vectorized), "
+            f"fast / vectorized {r['fast_ratio']:.2f}<br>"
+            f"{html.escape(verdict)} to {r['rtol']:.0e}: loss rel. diff "
+            f"{r['loss_rel_diff']:.1e}, dW rel. diff {r['dW_rel_diff']:.1e}</div>"
         )
 
     def __repr__(self) -> str:
