@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import platform
 import re
 import subprocess
 import sys
@@ -20,8 +22,19 @@ else:  # pragma: no cover - Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def _load_lock_tool():
+    """tools/lock.py, which reads the constraints file the same way for lock and tests."""
+    spec = importlib.util.spec_from_file_location("lock", ROOT / "tools" / "lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lock = _load_lock_tool()
+canonical = lock.canonical
+# Every Python the README promises, at its first and a late patch release: the lock's
+# markers may split inside a minor version (python_full_version < '3.11.5').
+SUPPORTED = [f"3.{minor}.{patch}" for minor in (10, 11, 12, 13) for patch in (0, 99)]
 
 
 @pytest.fixture(scope="module")
@@ -30,34 +43,9 @@ def pyproject():
 
 
 @pytest.fixture(scope="module")
-def direct(pyproject):
+def direct():
     """Direct dependencies of the project (core + the extras `make` installs)."""
-    project = pyproject["project"]
-    reqs = [Requirement(r) for r in project["dependencies"]]
-    for extra in ("lab", "test"):
-        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
-    return {canonical(r.name): r for r in reqs}
-
-
-@pytest.fixture(scope="module")
-def direct_here(direct):
-    """The direct dependencies on environment.yml's Python 3.11 (markers evaluated)."""
-    py311 = {"python_version": "3.11", "python_full_version": "3.11.0"}
-    return {name: r for name, r in direct.items() if r.marker is None or r.marker.evaluate(py311)}
-
-
-@pytest.fixture(scope="module")
-def pins():
-    """requirements/constraints.txt as {name: {python-version marker or '': version}}."""
-    result: dict[str, dict[str, str]] = {}
-    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        req = Requirement(line)
-        (spec,) = req.specifier
-        assert spec.operator == "==", f"not an exact pin: {line}"
-        result.setdefault(canonical(req.name), {})[str(req.marker or "")] = spec.version
-    return result
+    return lock.direct_requirements()
 
 
 @pytest.fixture(scope="module")
@@ -67,52 +55,93 @@ def conda_pip():
     return env, pip_section["pip"]
 
 
-def pin_for_311(pins, name):
-    versions = pins[name]
-    return versions.get("") or versions['python_version >= "3.11"']
+def test_constraints_are_exact_pins():
+    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            (spec,) = Requirement(line).specifier
+            assert spec.operator == "==", f"not an exact pin: {line}"
 
 
-def test_environment_yml_lists_the_same_dependencies_and_pins(direct_here, pins, conda_pip):
+def test_makefile_installs_the_extras_the_lock_covers(pyproject):
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"-e '.[{','.join(lock.EXTRAS)}]'" in makefile
+    assert set(lock.EXTRAS) == set(pyproject["project"]["optional-dependencies"])
+
+
+def test_environment_yml_lists_the_same_dependencies_and_pins(direct, conda_pip):
     env, pip_lines = conda_pip
     assert "-e ." in pip_lines, "environment.yml must install the project itself"
+    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
+    assert python == [f"python={lock.ENV_PYTHON}"], "environment.yml's Python is the lock's"
     listed = {}
     for line in pip_lines:
         if line == "-e .":
             continue
         req = Requirement(line)
         (spec,) = req.specifier
-        assert spec.operator == "=="
+        assert spec.operator == "==", f"environment.yml: not an exact pin: {line}"
         listed[canonical(req.name)] = spec.version
-    assert set(listed) == set(direct_here), (
-        "environment.yml and pyproject.toml list different packages"
-    )
-    for name, version in listed.items():
-        assert version == pin_for_311(pins, name), f"{name}: environment.yml != constraints.txt"
-        assert direct_here[name].specifier.contains(version), (
-            f"{name}=={version} outside pyproject's range"
-        )
-    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
-    assert python == ["python=3.11"], "environment.yml's Python must match the pins' Python"
+    for patch in (0, 99):
+        here = lock.marker_env(f"{lock.ENV_PYTHON}.{patch}")
+        wanted = {canonical(r.name) for r in direct if r.marker is None or r.marker.evaluate(here)}
+        assert set(listed) == wanted, "environment.yml and pyproject.toml list different packages"
+        pins = lock.pins_for(f"{lock.ENV_PYTHON}.{patch}")
+        for name, version in listed.items():
+            assert version == pins[name], f"{name}: environment.yml != constraints.txt"
 
 
-def test_every_dependency_is_pinned_for_every_supported_python(direct, pins):
-    for name, req in direct.items():
-        assert name in pins, f"{name} is not pinned in requirements/constraints.txt"
-        for version in pins[name].values():
-            assert req.specifier.contains(version), f"{name}=={version} outside {req.specifier}"
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_every_dependency_is_pinned_for_every_supported_python(direct, python):
+    pins = lock.pins_for(python)
+    env = lock.marker_env(python)
+    for req in direct:
+        if req.marker is not None and not req.marker.evaluate(env):
+            continue
+        name = canonical(req.name)
+        assert name in pins, f"{name} is not pinned for Python {python}"
+        assert req.specifier.contains(pins[name]), f"{name}=={pins[name]} outside {req.specifier}"
 
 
 @pytest.mark.parametrize(
     "name", ["numpy", "matplotlib", "ipykernel", "ipywidgets", "nbval", "nbconvert", "jupyterlab"]
 )
-def test_output_changing_packages_are_pinned_and_installed_at_the_pin(pins, name):
+def test_output_changing_packages_are_pinned_and_installed_at_the_pin(name):
     from importlib.metadata import version
 
-    marker = (
-        'python_version >= "3.11"' if sys.version_info >= (3, 11) else 'python_version < "3.11"'
-    )
-    expected = pins[name].get("") or pins[name][marker]
+    expected = lock.pins_for(platform.python_version())[name]
     assert Version(version(name)) == Version(expected), f"{name} is not installed at its pin"
+
+
+def test_import_contracts():
+    """import-linter: display above bench above the maths modules; only display plots."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([lint_imports], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(BIN)/lint-imports" in makefile.split("\nlint:")[1].split("\n\n")[0]
+
+
+def test_import_softmax_needs_numpy_alone():
+    """A fresh interpreter: `import softmax` loads no plotting, widget or download library."""
+    heavy = [
+        "matplotlib",
+        "ipywidgets",
+        "pooch",
+        "tqdm",
+        "requests",
+        "softmax.display",
+        "softmax.bench",
+    ]
+    code = (
+        "import sys, softmax\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "print('numpy' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stdout
 
 
 def test_makefile_has_the_documented_targets():
