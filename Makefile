@@ -16,7 +16,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test lint format clean execute bench slides handouts lock
+.PHONY: help venv lab test coretest lint format clean execute bench slides handouts lock
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -41,6 +41,10 @@ test: $(STAMP) ## run every test: unit, property, lint, strict nbval, browser
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q notebooks
 	@echo "== the whole suite (default threads)"
 	$(BIN)/python -m pytest
+
+coretest: $(STAMP) ## the suite without the browser and slide-deck tests (CI: oldest and newest Python)
+	@echo "== unit, property, lint tests and every notebook under strict nbval; no browser, no decks"
+	$(BIN)/python -m pytest -m "not browser" --ignore=tests/test_slides_offline.py
 
 lint: $(STAMP) ## ruff lint and format check, import-linter layer contracts
 	$(BIN)/ruff check .

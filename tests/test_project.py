@@ -70,9 +70,12 @@ def test_makefile_installs_the_extras_the_lock_covers(pyproject):
 
 def test_environment_yml_lists_the_same_dependencies_and_pins(direct, conda_pip):
     env, pip_lines = conda_pip
+    # A conda environment file: these keys only, conda-forge, pip itself before its list.
+    assert set(env) == {"name", "channels", "dependencies"}
+    assert env["name"] == "softmax-notebooks" and env["channels"] == ["conda-forge"]
+    strings = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert strings == [f"python={lock.ENV_PYTHON}", "pip"]
     assert "-e ." in pip_lines, "environment.yml must install the project itself"
-    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
-    assert python == [f"python={lock.ENV_PYTHON}"], "environment.yml's Python is the lock's"
     listed = {}
     for line in pip_lines:
         if line == "-e .":
@@ -169,15 +172,20 @@ def test_readme_gives_the_two_commands_first():
     assert "make lab" in first_block and "make test" in first_block
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command_and_the_other_pythons():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert re.search(r"^(time )?make test$", ci, flags=re.M)
     assert "set -euo pipefail" in ci
+    assert re.search(r"^stage .* make test$", ci, flags=re.M), "CI must run the README's make test"
+    assert 'make VENV=".venv-3.$minor" PYTHON="$py" coretest' in ci
+    assert re.search(r"^stage .* tools/check_environment_yml.py$", ci, flags=re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    coretest = makefile.split("\ncoretest:")[1].split("\n\n")[0]
+    assert '-m "not browser"' in coretest and "$(BIN)/python -m pytest" in coretest
 
 
 def test_gitignore_covers_local_state():
     ignored = (ROOT / ".gitignore").read_text().split()
-    for entry in (".venv/", "build/", ".ipynb_checkpoints/", "node_modules/"):
+    for entry in (".venv/", ".venv-*/", "build/", ".ipynb_checkpoints/", "node_modules/"):
         assert entry in ignored
 
 
