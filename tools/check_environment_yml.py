@@ -14,7 +14,6 @@ file is valid and its pins equal requirements/constraints.txt.
 
 from __future__ import annotations
 
-import glob
 import shlex
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 import yaml
+from lock import find_python  # tools/lock.py: PATH, then ~/.pyenv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,20 +34,6 @@ def read() -> tuple[str, list[str]]:
     (python,) = [d.split("=", 1)[1] for d in deps if isinstance(d, str) and d.startswith("python=")]
     (section,) = [d["pip"] for d in deps if isinstance(d, dict)]
     return python, section
-
-
-def find_python(version: str) -> str | None:
-    candidates = [shutil.which(f"python{version}") or ""]
-    candidates += sorted(glob.glob(str(Path.home() / f".pyenv/versions/{version}.*/bin/python3")))
-    for candidate in filter(None, candidates):
-        out = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        if out == version:
-            return candidate
-    return None
 
 
 def main() -> int:
