@@ -176,8 +176,8 @@ def test_ci_runs_the_readme_test_command_and_the_other_pythons():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in ci
     assert re.search(r"^stage .* make test$", ci, flags=re.M), "CI must run the README's make test"
-    assert 'make VENV=".venv-3.$minor" PYTHON="$py" coretest' in ci
-    assert re.search(r"^stage .* tools/check_environment_yml.py$", ci, flags=re.M)
+    assert 'make VENV=".venv-3.$minor" PYTHON="$py" UV="$uv" coretest' in ci
+    assert re.search(r"^stage .* tools/check_environment_yml.py --uv \"\$uv\"$", ci, flags=re.M)
     makefile = (ROOT / "Makefile").read_text()
     coretest = makefile.split("\ncoretest:")[1].split("\n\n")[0]
     assert '-m "not browser"' in coretest and "$(BIN)/python -m pytest" in coretest
