@@ -195,9 +195,14 @@ def _blocked_loss(W, X, y, reg, B: int, transposed: bool):
         S[true] -= inv_n  # (P - Y) / N for this block
         if transposed:
             np.matmul(S, Xb, out=partial)  # (C, b) x (b, D): Xb is still in cache
+            # acc is dW.T (column-major), partial is row-major: add class by class, two
+            # 1-D views. numpy < 2.3 runs a 2-D `acc += partial` of mixed layouts through
+            # its ufunc buffers (2 x 8192 elements, 128 KiB: more than D x C here).
+            for c in range(C):
+                acc[c] += partial[c]
         else:
             np.matmul(Xb.T, S, out=partial)
-        acc += partial
+            acc += partial
     del partial, scores  # before check_result's own temporary
     loss = data_loss / N + reg_loss
     check_result(loss, dW)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import platform
 import re
 import subprocess
 import sys
@@ -20,8 +22,19 @@ else:  # pragma: no cover - Python 3.10
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def _load_lock_tool():
+    """tools/lock.py, which reads the constraints file the same way for lock and tests."""
+    spec = importlib.util.spec_from_file_location("lock", ROOT / "tools" / "lock.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lock = _load_lock_tool()
+canonical = lock.canonical
+# Every Python the README promises, at its first and a late patch release: the lock's
+# markers may split inside a minor version (python_full_version < '3.11.5').
+SUPPORTED = [f"3.{minor}.{patch}" for minor in (10, 11, 12, 13) for patch in (0, 99)]
 
 
 @pytest.fixture(scope="module")
@@ -30,34 +43,9 @@ def pyproject():
 
 
 @pytest.fixture(scope="module")
-def direct(pyproject):
+def direct():
     """Direct dependencies of the project (core + the extras `make` installs)."""
-    project = pyproject["project"]
-    reqs = [Requirement(r) for r in project["dependencies"]]
-    for extra in ("lab", "test"):
-        reqs += [Requirement(r) for r in project["optional-dependencies"][extra]]
-    return {canonical(r.name): r for r in reqs}
-
-
-@pytest.fixture(scope="module")
-def direct_here(direct):
-    """The direct dependencies on environment.yml's Python 3.11 (markers evaluated)."""
-    py311 = {"python_version": "3.11", "python_full_version": "3.11.0"}
-    return {name: r for name, r in direct.items() if r.marker is None or r.marker.evaluate(py311)}
-
-
-@pytest.fixture(scope="module")
-def pins():
-    """requirements/constraints.txt as {name: {python-version marker or '': version}}."""
-    result: dict[str, dict[str, str]] = {}
-    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        req = Requirement(line)
-        (spec,) = req.specifier
-        assert spec.operator == "==", f"not an exact pin: {line}"
-        result.setdefault(canonical(req.name), {})[str(req.marker or "")] = spec.version
-    return result
+    return lock.direct_requirements()
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +55,26 @@ def conda_pip():
     return env, pip_section["pip"]
 
 
-def pin_for_311(pins, name):
-    versions = pins[name]
-    return versions.get("") or versions['python_version >= "3.11"']
+def test_constraints_are_exact_pins():
+    for line in (ROOT / "requirements" / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            (spec,) = Requirement(line).specifier
+            assert spec.operator == "==", f"not an exact pin: {line}"
 
 
-def test_environment_yml_lists_the_same_dependencies_and_pins(direct_here, pins, conda_pip):
+def test_makefile_installs_the_extras_the_lock_covers(pyproject):
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"-e '.[{','.join(lock.EXTRAS)}]'" in makefile
+    assert set(lock.EXTRAS) == set(pyproject["project"]["optional-dependencies"])
+
+
+def test_environment_yml_lists_the_same_dependencies_and_pins(direct, conda_pip):
     env, pip_lines = conda_pip
+    # A conda environment file: these keys only, conda-forge, pip itself before its list.
+    assert set(env) == {"name", "channels", "dependencies"}
+    assert env["name"] == "softmax-notebooks" and env["channels"] == ["conda-forge"]
+    strings = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert strings == [f"python={lock.ENV_PYTHON}", "pip"]
     assert "-e ." in pip_lines, "environment.yml must install the project itself"
     listed = {}
     for line in pip_lines:
@@ -81,38 +82,69 @@ def test_environment_yml_lists_the_same_dependencies_and_pins(direct_here, pins,
             continue
         req = Requirement(line)
         (spec,) = req.specifier
-        assert spec.operator == "=="
+        assert spec.operator == "==", f"environment.yml: not an exact pin: {line}"
         listed[canonical(req.name)] = spec.version
-    assert set(listed) == set(direct_here), (
-        "environment.yml and pyproject.toml list different packages"
-    )
-    for name, version in listed.items():
-        assert version == pin_for_311(pins, name), f"{name}: environment.yml != constraints.txt"
-        assert direct_here[name].specifier.contains(version), (
-            f"{name}=={version} outside pyproject's range"
-        )
-    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python")]
-    assert python == ["python=3.11"], "environment.yml's Python must match the pins' Python"
+    for patch in (0, 99):
+        here = lock.marker_env(f"{lock.ENV_PYTHON}.{patch}")
+        wanted = {canonical(r.name) for r in direct if r.marker is None or r.marker.evaluate(here)}
+        assert set(listed) == wanted, "environment.yml and pyproject.toml list different packages"
+        pins = lock.pins_for(f"{lock.ENV_PYTHON}.{patch}")
+        for name, version in listed.items():
+            assert version == pins[name], f"{name}: environment.yml != constraints.txt"
 
 
-def test_every_dependency_is_pinned_for_every_supported_python(direct, pins):
-    for name, req in direct.items():
-        assert name in pins, f"{name} is not pinned in requirements/constraints.txt"
-        for version in pins[name].values():
-            assert req.specifier.contains(version), f"{name}=={version} outside {req.specifier}"
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_every_dependency_is_pinned_for_every_supported_python(direct, python):
+    pins = lock.pins_for(python)
+    env = lock.marker_env(python)
+    for req in direct:
+        if req.marker is not None and not req.marker.evaluate(env):
+            continue
+        name = canonical(req.name)
+        assert name in pins, f"{name} is not pinned for Python {python}"
+        assert req.specifier.contains(pins[name]), f"{name}=={pins[name]} outside {req.specifier}"
 
 
 @pytest.mark.parametrize(
     "name", ["numpy", "matplotlib", "ipykernel", "ipywidgets", "nbval", "nbconvert", "jupyterlab"]
 )
-def test_output_changing_packages_are_pinned_and_installed_at_the_pin(pins, name):
+def test_output_changing_packages_are_pinned_and_installed_at_the_pin(name):
     from importlib.metadata import version
 
-    marker = (
-        'python_version >= "3.11"' if sys.version_info >= (3, 11) else 'python_version < "3.11"'
-    )
-    expected = pins[name].get("") or pins[name][marker]
+    expected = lock.pins_for(platform.python_version())[name]
     assert Version(version(name)) == Version(expected), f"{name} is not installed at its pin"
+
+
+def test_import_contracts():
+    """import-linter: display above bench above the maths modules; only display plots."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([lint_imports], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(BIN)/lint-imports" in makefile.split("\nlint:")[1].split("\n\n")[0]
+
+
+def test_import_softmax_needs_numpy_alone():
+    """A fresh interpreter: `import softmax` loads no plotting, widget or download library."""
+    heavy = [
+        "matplotlib",
+        "ipywidgets",
+        "pooch",
+        "tqdm",
+        "requests",
+        "softmax.display",
+        "softmax.bench",
+    ]
+    code = (
+        "import sys, softmax\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n"
+        "print('numpy' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True"], result.stdout
 
 
 def test_makefile_has_the_documented_targets():
@@ -140,15 +172,20 @@ def test_readme_gives_the_two_commands_first():
     assert "make lab" in first_block and "make test" in first_block
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command_and_the_other_pythons():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert re.search(r"^(time )?make test$", ci, flags=re.M)
     assert "set -euo pipefail" in ci
+    assert re.search(r"^stage .* make test$", ci, flags=re.M), "CI must run the README's make test"
+    assert 'make VENV=".venv-3.$minor" PYTHON="$py" UV="$uv" coretest' in ci
+    assert re.search(r"^stage .* tools/check_environment_yml.py --uv \"\$uv\"$", ci, flags=re.M)
+    makefile = (ROOT / "Makefile").read_text()
+    coretest = makefile.split("\ncoretest:")[1].split("\n\n")[0]
+    assert '-m "not browser"' in coretest and "$(BIN)/python -m pytest" in coretest
 
 
 def test_gitignore_covers_local_state():
     ignored = (ROOT / ".gitignore").read_text().split()
-    for entry in (".venv/", "build/", ".ipynb_checkpoints/", "node_modules/"):
+    for entry in (".venv/", ".venv-*/", "build/", ".ipynb_checkpoints/", "node_modules/"):
         assert entry in ignored
 
 
