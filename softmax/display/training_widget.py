@@ -154,7 +154,7 @@ class RetrainExplorer(widgets.HBox):
             style=style,
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="720px"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="620px"))
         with _style.style():
             self.figure = Figure(figsize=(9.0, 8.0), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
