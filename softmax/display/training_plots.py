@@ -571,17 +571,14 @@ def hull_witness_figure(X, y, inside_class, hull_class, witness, *, title=None, 
     with _style.style():
         if ax is None:
             ax = _new_figure((6.4, 5.8)).add_subplot()
-        for c in range(C):
-            pts = X[y == c]
-            ax.scatter(
-                pts[:, 0],
-                pts[:, 1],
-                s=18,
-                color=colours[c],
-                marker=MARKERS[c % len(MARKERS)],
-                alpha=0.35 if c not in (inside_class, hull_class) else 0.9,
-                label=f"class {c}",
-            )
+        _scatter_classes(
+            ax,
+            X,
+            y,
+            colours,
+            s=18,
+            alpha=lambda c: 0.9 if c in (inside_class, hull_class) else 0.35,
+        )
         ax.add_patch(
             Polygon(
                 corners,
@@ -610,6 +607,22 @@ def hull_witness_figure(X, y, inside_class, hull_class, witness, *, title=None, 
         w = ", ".join(f"{v:.2f}" for v in witness.weights)
         ax.set_title(title or f"inside a triangle of class {hull_class}: weights {w}", fontsize=14)
     return ax.figure
+
+
+def _scatter_classes(ax, X, y, colours, *, alpha=None, **kwargs):
+    """One scatter per class c (colour ``colours[c]``, marker ``MARKERS[c]``, label 'class c');
+    ``alpha`` maps a class to its opacity."""
+    for c in range(len(colours)):
+        pts = X[y == c]
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            color=colours[c],
+            marker=MARKERS[c % len(MARKERS)],
+            alpha=None if alpha is None else alpha(c),
+            label=f"class {c}",
+            **kwargs,
+        )
 
 
 def decision_regions(
@@ -662,18 +675,7 @@ def decision_regions(
             alpha=0.3,
             interpolation="nearest",
         )
-        for c in range(C):
-            pts = X[y == c]
-            ax.scatter(
-                pts[:, 0],
-                pts[:, 1],
-                s=22,
-                color=colours[c],
-                marker=MARKERS[c % len(MARKERS)],
-                edgecolor="black",
-                linewidth=0.4,
-                label=f"class {c}",
-            )
+        _scatter_classes(ax, X, y, colours, s=22, edgecolor="black", linewidth=0.4)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal")
