@@ -23,6 +23,7 @@ for ``num_iters`` steps. The loss function is ``softmax_loss_vectorized``
 from __future__ import annotations
 
 import importlib
+import itertools
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,15 +31,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import _check_labels, as_float_array, as_rng, check_loss_inputs, check_reg
+from .functions import softmax
 from .loss import softmax_loss_naive, softmax_loss_vectorized
 
 __all__ = [
     "LOSS_FUNCTIONS",
+    "HullWitness",
     "SearchResult",
     "SoftmaxClassifier",
+    "class_means",
     "confusion_matrix",
+    "hull_witness",
     "lr_reg_search",
     "resolve_loss",
+    "template_similarity",
+    "weight_norm_path",
 ]
 
 LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray, float], tuple[float, np.ndarray]]
@@ -294,6 +301,19 @@ class SoftmaxClassifier:
         """
         return self.scores(X).argmax(axis=1).astype(np.int64)
 
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities ``softmax(X @ W)`` (stable, max-shifted), shape (N, C).
+
+        Parameters
+        ----------
+        X : array_like, shape (N, D)
+
+        Returns
+        -------
+        ndarray, shape (N, C), dtype of X; each row sums to 1
+        """
+        return softmax(self.scores(X), axis=1)
+
     def score(self, X, y) -> float:
         """Accuracy: the fraction of rows of X whose predicted label equals y.
 
@@ -430,3 +450,172 @@ def lr_reg_search(
         raise FloatingPointError("every run diverged: try smaller learning rates")
     acc, i, j, clf = best
     return SearchResult(lrs, regs_t, val, train, lrs[i], regs_t[j], float(acc), clf)
+
+
+def weight_norm_path(
+    X, y, learning_rate, reg, *, num_iters=4000, every=500, batch_size=100, seed=0, loss="auto"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Frobenius norm of W during one SGD run, every ``every`` steps (notebook 05).
+
+    The run is the one ``SoftmaxClassifier().train(X, y, learning_rate, reg,
+    num_iters, batch_size, rng=np.random.default_rng(seed))`` makes (trained in
+    chunks from one generator, which draws the same batches as one call).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D); y : array_like, shape (N,)
+    learning_rate, reg, batch_size, loss
+        As in :meth:`SoftmaxClassifier.train`.
+    num_iters : int >= 1, a multiple of ``every``
+    every : int >= 1
+    seed : int
+
+    Returns
+    -------
+    steps : ndarray, shape (num_iters // every,), int64: every, 2 every, ..., num_iters
+    norms : ndarray, same shape, float64: ``||W||`` after that many steps
+    """
+    num_iters = _check_int("num_iters", num_iters, 1)
+    every = _check_int("every", every, 1)
+    if num_iters % every:
+        raise ValueError(f"num_iters ({num_iters}) must be a multiple of every ({every})")
+    rng = np.random.default_rng(seed)
+    clf = SoftmaxClassifier()
+    norms = []
+    for _ in range(num_iters // every):
+        clf.train(X, y, learning_rate, reg, every, batch_size, rng, loss=loss)
+        norms.append(float(np.linalg.norm(clf.W)))
+    return np.arange(every, num_iters + 1, every, dtype=np.int64), np.array(norms)
+
+
+@dataclass(frozen=True)
+class HullWitness:
+    """Outcome of :func:`hull_witness`: a target point inside a triangle of other points.
+
+    Attributes
+    ----------
+    inside : ndarray, shape (M,), bool
+        Which targets lie strictly inside the convex hull of the points.
+    target : int or None
+        Index of the target shown as the witness (of those inside, the one
+        farthest from the mean of the points), None if no target is inside.
+    corners : ndarray, shape (3,), int64
+        Indices (into ``points``) of the triangle's corners.
+    weights : ndarray, shape (3,), float64
+        Barycentric weights: ``weights >= 0``, ``weights.sum() == 1`` and
+        ``weights @ points[corners] == targets[target]`` (up to round-off).
+    """
+
+    inside: np.ndarray
+    target: int | None
+    corners: np.ndarray
+    weights: np.ndarray
+
+
+def hull_witness(points, targets) -> HullWitness:
+    """Find targets that are convex combinations of three of ``points`` (notebook 05).
+
+    A target lies strictly inside the convex hull of 2-D points exactly when the
+    directions from it to the points leave no angular gap of half a turn; it
+    then lies in a triangle of three of them (Carathéodory), which is searched
+    among all triangles (so this is meant for a few hundred points). A witness
+    proves that no half-plane (and no
+    linear classifier, whose class regions are convex) puts all of ``points``
+    on one side and that target on the other.
+
+    Parameters
+    ----------
+    points : array_like, shape (P, 2), float, P >= 3
+    targets : array_like, shape (M, 2), float
+
+    Returns
+    -------
+    HullWitness
+        For each target, whether it is inside; for the witness target, the
+        largest triangle whose barycentric weights are all >= 0.05.
+    """
+    P = as_float_array("points", points, ndim=2)
+    T = as_float_array("targets", targets, ndim=2)
+    if P.shape[1] != 2 or P.shape[0] < 3:
+        raise ValueError(f"points must have shape (P, 2) with P >= 3; got {P.shape}")
+    if T.shape[1] != 2:
+        raise ValueError(f"targets must have shape (M, 2); got {T.shape}")
+    # t is inside the hull of P iff the directions from t to the points leave no gap of
+    # half a turn or more (else a line through t has every point on one side).
+    angles = np.sort(np.arctan2(*(P[None, :, ::-1] - T[:, None, ::-1]).transpose(2, 0, 1)), axis=1)
+    gaps = np.diff(angles, axis=1, append=angles[:, :1] + 2 * np.pi)
+    widest = gaps.max(axis=1)
+    inside = widest < np.pi
+    if not inside.any():
+        return HullWitness(inside, None, np.zeros(3, np.int64), np.zeros(3))
+    far = np.where(inside, np.linalg.norm(T - P.mean(axis=0), axis=1), -np.inf)
+    m = int(np.argmax(far))  # the inside target farthest from the points' mean
+    i, j, k = (
+        np.fromiter(
+            itertools.chain.from_iterable(itertools.combinations(range(P.shape[0]), 3)),
+            dtype=np.int64,
+        )
+        .reshape(-1, 3)
+        .T
+    )
+    u, v, d = P[j] - P[i], P[k] - P[i], T[m] - P[i]
+    det = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w1 = (d[:, 0] * v[:, 1] - d[:, 1] * v[:, 0]) / det
+        w2 = (u[:, 0] * d[:, 1] - u[:, 1] * d[:, 0]) / det
+    smallest = np.where(det != 0, np.minimum(np.minimum(w1, w2), 1.0 - w1 - w2), -np.inf)
+    # the widest triangle that holds the target with every weight >= 0.05 (clear of
+    # round-off), or the one holding it deepest if none does
+    ok = smallest >= min(0.05, smallest.max())
+    t = int(np.argmax(np.where(ok, np.abs(det), -np.inf)))
+    corners = np.array([i[t], j[t], k[t]], dtype=np.int64)
+    # weights from the corners themselves (not the search's arrays): a 3x3 solve
+    A = np.vstack([P[corners].T, np.ones(3)])
+    weights = np.linalg.solve(A, np.append(T[m], 1.0))
+    return HullWitness(inside, m, corners, weights)
+
+
+def class_means(X, y, num_classes) -> np.ndarray:
+    """The mean row of X over each class (notebook 05's class-mean images).
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D), float
+    y : array_like, shape (N,), integer labels in [0, C), every class present
+    num_classes : int >= 2
+        C.
+
+    Returns
+    -------
+    ndarray, shape (C, D), float64
+    """
+    X = as_float_array("X", X, ndim=2)
+    C = _check_int("num_classes", num_classes, 2)
+    y = _check_labels(y, X.shape[0], C)
+    counts = np.bincount(y, minlength=C)
+    if (counts == 0).any():
+        raise ValueError(f"every class needs an example; none of class {int(np.argmin(counts))}")
+    sums = np.zeros((C, X.shape[1]))
+    np.add.at(sums, y, X)
+    return sums / counts[:, None]
+
+
+def template_similarity(W, means) -> np.ndarray:
+    """Cosine between each weight column (a template) and the matching class mean.
+
+    Parameters
+    ----------
+    W : array_like, shape (D, C) or (D + 1, C) (a bias row, last, is dropped)
+    means : array_like, shape (C, D), e.g. :func:`class_means` of centred inputs
+
+    Returns
+    -------
+    ndarray, shape (C,), float64, in [-1, 1]
+    """
+    W = as_float_array("W", W, ndim=2)
+    M = as_float_array("means", means, ndim=2)
+    C, D = M.shape
+    if W.shape[1] != C or W.shape[0] not in (D, D + 1):
+        raise ValueError(f"W must have shape ({D}, {C}) or ({D + 1}, {C}); got {W.shape}")
+    T = W[:D].T
+    return np.sum(T * M, axis=1) / (np.linalg.norm(T, axis=1) * np.linalg.norm(M, axis=1))

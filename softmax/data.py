@@ -336,8 +336,11 @@ def make_spiral(n_per_class=100, n_classes=3, noise=0.2, rng=None):
     """Points on ``n_classes`` interleaved spiral arms (CS231n's toy set; notebook 05).
 
     Arm ``j`` has radius ``r`` from 0 to 1 and angle ``2 pi j / C + 4 r`` (plus
-    Gaussian noise of standard deviation ``noise`` radians), so each arm winds
-    through every direction and no straight line separates two arms.
+    Gaussian noise of standard deviation ``noise`` radians), so each arm turns
+    through 4 radians (about 229 degrees) from the centre to the rim, and with
+    C = 3 the arms interleave: each arm's convex hull holds points of the
+    others, so no linear classifier separates them (notebook 05 shows a point
+    of one arm as a convex combination of three points of another).
 
     Parameters
     ----------

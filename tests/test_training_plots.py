@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import matplotlib
@@ -15,9 +16,13 @@ import pytest
 from softmax.classifier import (
     SearchResult,
     SoftmaxClassifier,
+    class_means,
     confusion_matrix,
+    hull_witness,
     lr_reg_search,
     resolve_loss,
+    template_similarity,
+    weight_norm_path,
 )
 from softmax.data import add_bias, load_digits, make_spiral, preprocess
 from softmax.display import training_plots as tp
@@ -270,3 +275,177 @@ def test_retrain_widget_refuses(digits, kwargs, exc, match):
     (Xtr, ytr), (Xv, yv) = digits["train"], digits["val"]
     with pytest.raises(exc, match=match):
         retrain_explorer(Xtr, ytr, Xv, yv, **kwargs)
+
+
+# ----------------------------------------------------------------------------- notebook 05 additions
+
+
+def test_predict_proba_is_the_softmax_of_the_scores(trained, digits):
+    Xte, _ = digits["test"]
+    P = trained.predict_proba(Xte)
+    S = Xte @ trained.W
+    E = np.exp(S - S.max(axis=1, keepdims=True))  # independent reference: the definition
+    assert np.allclose(P, E / E.sum(axis=1, keepdims=True), rtol=1e-12, atol=1e-15)
+    assert np.allclose(P.sum(axis=1), 1.0)
+    assert np.array_equal(P.argmax(axis=1), trained.predict(Xte))
+
+
+def test_reg_difference_check_catches_a_wrong_regulariser(digits):
+    """Notebook 05's sanity check: loss(reg) - loss(0) vs reg * sum(W**2), default tolerance."""
+    from softmax import softmax_loss_vectorized
+    from softmax.display.checks import compare
+    from softmax.mistakes import loss_half_reg
+
+    X, y = digits["train"]
+    W0 = 0.001 * np.random.default_rng(0).standard_normal((65, 10))
+    term = 10.0 * np.sum(W0**2)
+
+    def verdict(loss_fn):
+        return compare("reg", loss_fn(W0, X, y, 10.0)[0] - loss_fn(W0, X, y, 0.0)[0], term).close
+
+    def ignores_reg(W, X, y, reg):
+        return softmax_loss_vectorized(W, X, y, 0.0)
+
+    assert verdict(softmax_loss_vectorized)
+    assert not verdict(loss_half_reg)
+    assert not verdict(ignores_reg)
+    # the old check (loss(reg = 10) vs ln 10 + reg * sum(W**2), atol 0.01) could not tell:
+    ignored = ignores_reg(W0, X, y, 10.0)[0]
+    assert compare("old", ignored, math.log(10) + term, atol=0.01).close
+
+
+def test_weight_norm_path_is_one_run(digits):
+    X, y = digits["train"]
+    steps, norms = weight_norm_path(X, y, 1.0, 1e-3, num_iters=60, every=20, seed=3)
+    assert steps.tolist() == [20, 40, 60] and norms.shape == (3,)
+    ref = SoftmaxClassifier()
+    ref.train(X, y, 1.0, 1e-3, 60, 100, rng=np.random.default_rng(3))
+    assert norms[-1] == np.linalg.norm(ref.W)
+    with pytest.raises(ValueError, match="multiple of every"):
+        weight_norm_path(X, y, 1.0, 0.0, num_iters=50, every=20)
+
+
+def test_weight_norm_grows_without_reg_on_separable_data():
+    rng = np.random.default_rng(0)
+    X = add_bias(np.vstack([rng.normal(-2, 0.3, (30, 2)), rng.normal(2, 0.3, (30, 2))]))
+    y = np.repeat([0, 1], 30)
+    _, free = weight_norm_path(X, y, 1.0, 0.0, num_iters=400, every=100, batch_size=20)
+    _, held = weight_norm_path(X, y, 1.0, 0.1, num_iters=400, every=100, batch_size=20)
+    assert np.all(np.diff(free) > 0) and free[-1] > 1.05 * free[0]  # grows like log(steps)
+    assert abs(held[-1] / held[1] - 1) < 0.05
+
+
+def _in_some_triangle(points, target):
+    """Brute force over every triangle: an independent reference for hull_witness."""
+    for a, b, c in itertools.combinations(points, 3):
+        A = np.vstack([np.column_stack([a, b, c]), np.ones(3)])
+        if abs(np.linalg.det(A)) < 1e-12:
+            continue
+        w = np.linalg.solve(A, np.append(target, 1.0))
+        if (w >= -1e-12).all():
+            return True
+    return False
+
+
+def test_hull_witness_against_brute_force():
+    rng = np.random.default_rng(1)
+    points = rng.standard_normal((9, 2))
+    targets = rng.standard_normal((25, 2)) * 1.5
+    w = hull_witness(points, targets)
+    assert w.inside.tolist() == [_in_some_triangle(points, t) for t in targets]
+    assert w.inside.any() and not w.inside.all()
+    assert (w.weights >= 0.05).all() and math.isclose(w.weights.sum(), 1.0)
+    assert np.allclose(w.weights @ points[w.corners], targets[w.target], atol=1e-12)
+
+
+def test_hull_witness_spiral_and_separable_sets():
+    for seed in range(3):  # make_spiral's docstring: every arm's hull holds points of the others
+        X, y = make_spiral(100, 3, 0.2, rng=seed)
+        for a, b in itertools.permutations(range(3), 2):
+            w = hull_witness(X[y == b], X[y == a])
+            assert w.target is not None
+            assert np.allclose(w.weights @ X[y == b][w.corners], X[y == a][w.target], atol=1e-12)
+    rng = np.random.default_rng(0)
+    left, right = rng.normal(-3, 0.5, (40, 2)), rng.normal(3, 0.5, (40, 2))
+    assert hull_witness(left, right).target is None  # separable: no witness
+    with pytest.raises(ValueError, match="P >= 3"):
+        hull_witness(np.zeros((2, 2)), np.zeros((1, 2)))
+
+
+def test_make_spiral_arm_turns_229_degrees():
+    X, y = make_spiral(200, 3, noise=0.0, rng=0)
+    t = np.unwrap(np.arctan2(X[y == 0, 0], X[y == 0, 1])[1:])  # r = 0 has no angle
+    assert math.isclose(math.degrees(t[-1] - t[0]), 229.2, abs_tol=1.5)
+
+
+def test_class_means_and_template_similarity():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 6)), np.arange(50) % 3
+    M = class_means(X, y, 3)
+    assert np.allclose(M, [X[y == c].mean(axis=0) for c in range(3)])
+    W = np.vstack([(M * [[2.0], [0.5], [3.0]]).T, np.ones(3)])  # scaled means, plus a bias row
+    assert np.allclose(template_similarity(W, M), 1.0)
+    assert np.allclose(template_similarity(-W, M), -1.0)
+    with pytest.raises(ValueError, match="every class"):
+        class_means(X, np.zeros(50, int), 3)
+
+
+def test_heatmap_colours_tell_low_accuracies_apart():
+    acc = np.array([[0.958, 0.947, 0.855], [0.448, 0.097, np.nan]])
+    res = SearchResult(
+        (1.0, 10.0), (0.0, 1e-2, 0.1), acc, acc, 1.0, 0.0, 0.958, SoftmaxClassifier()
+    )
+    ax = tp.search_heatmap(res).axes[0]
+    im = ax.images[0]
+    rgb = {a: np.array(im.cmap(im.norm(a))[:3]) for a in (0.958, 0.947, 0.855, 0.448, 0.097)}
+    assert np.linalg.norm(rgb[0.855] - rgb[0.097]) > 0.5  # the issue's pair, far apart
+    assert np.linalg.norm(rgb[0.958] - rgb[0.947]) > 0.05  # and the top still resolved
+    levels = [float(im.norm(a)) for a in (0.097, 0.448, 0.855, 0.947, 0.958)]
+    assert levels == sorted(levels) and levels[0] == 0 and math.isclose(levels[-1], 1)
+    with pytest.raises(ValueError, match="vmin"):
+        tp.accuracy_norm(0.5, 1.2)
+
+
+def test_misclassified_titles_give_p_y_and_loss(digits, trained):
+    (_, X_raw), (Xte, yte) = digits["raw"], digits["test"]
+    pred, P = trained.predict(Xte), trained.predict_proba(Xte)
+    fig = tp.misclassified_figure(X_raw, yte, pred, probs=P, max_images=3)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    for ax, i in zip(shown, np.flatnonzero(pred != yte)[:3], strict=True):
+        p = P[i, yte[i]]
+        expected = f"true {yte[i]} → {pred[i]}\n$p_y$ = {p:.2f}, loss {-math.log(p):.1f}"
+        assert ax.get_title() == expected
+    with pytest.raises(ValueError, match="probs"):
+        tp.misclassified_figure(X_raw, yte, pred, probs=P[:5])
+
+
+def test_template_rows_figure(trained):
+    means = np.arange(10 * 64, dtype=float).reshape(10, 8, 8) - 300
+    fig = tp.template_rows([("class mean", means), ("reg = 0", trained.W)])
+    assert len(fig.axes) == 20
+    assert np.array_equal(fig.axes[3].images[0].get_array(), means[3])
+    assert np.allclose(fig.axes[13].images[0].get_array(), trained.W[:64, 3].reshape(8, 8))
+    assert fig.axes[0].get_ylabel() == "class mean" and fig.axes[10].get_ylabel() == "reg = 0"
+    assert fig.axes[0].images[0].get_clim() == (-339.0, 339.0)  # each row on its own scale
+    assert fig.axes[10].images[0].get_clim()[1] == pytest.approx(np.abs(trained.W[:64]).max())
+
+
+def test_weight_norm_figure_lines():
+    paths = {
+        0.0: (np.array([1, 2]), np.array([3.0, 4.0])),
+        0.1: (np.array([1, 2]), np.array([1.0, 1.0])),
+    }
+    ax = tp.weight_norm_figure(paths).axes[0]
+    assert [ln.get_label() for ln in ax.lines] == ["reg = 0", "reg = 0.1"]
+    assert np.array_equal(ax.lines[0].get_ydata(), [3.0, 4.0])
+    with pytest.raises(TypeError, match="paths"):
+        tp.weight_norm_figure([])
+
+
+def test_hull_witness_figure_draws_the_triangle():
+    X, y = make_spiral(100, 3, 0.2, rng=0)
+    w = hull_witness(X[y == 0], X[y == 1])
+    ax = tp.hull_witness_figure(X, y, 1, 0, w).axes[0]
+    assert np.allclose(ax.patches[0].get_xy()[:3], X[y == 0][w.corners])
+    assert np.allclose(ax.collections[-1].get_offsets()[0], X[y == 1][w.target])
+    assert f"{w.weights[0]:.2f}" in ax.get_title()

@@ -14,8 +14,11 @@ loss_curve               minibatch loss per SGD step, its moving average, ln C
 search_heatmap           validation accuracy over learning rate x reg
 weight_templates         each class's weights as an image (8x8 or 32x32x3)
 confusion_figure         true class against predicted class, counts
-misclassified_figure     test images the classifier got wrong
+misclassified_figure     test images the classifier got wrong (with p_y and loss)
+template_rows            class means and templates at several reg, row by row
+weight_norm_figure       ||W|| against SGD steps for several reg
 decision_regions         the class a 2-D classifier predicts at every point
+hull_witness_figure      a point of one class inside a triangle of another
 =======================  ===================================================
 """
 
@@ -26,8 +29,8 @@ import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
-from matplotlib.patches import Rectangle
+from matplotlib.colors import FuncNorm, ListedColormap
+from matplotlib.patches import Polygon, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from .._validation import _check_labels, as_float_array
@@ -36,16 +39,20 @@ from . import _style
 from ._style import BLUE, SKY, VERMILLION
 
 __all__ = [
+    "accuracy_norm",
     "confusion_figure",
     "decision_regions",
     "digits_gallery",
     "draw_loss_curve",
     "draw_weight_templates",
+    "hull_witness_figure",
     "loss_curve",
     "misclassified_figure",
     "moving_average",
     "search_heatmap",
     "template_images",
+    "template_rows",
+    "weight_norm_figure",
     "weight_templates",
 ]
 
@@ -186,8 +193,33 @@ def loss_curve(history, *, num_classes=10, window=50, title=None, ax=None):
     return ax.figure
 
 
+def accuracy_norm(vmin: float, vmax: float):
+    """A colour norm for accuracies in [vmin, vmax]: linear in ``-log10(1 - accuracy)``.
+
+    Returns
+    -------
+    matplotlib.colors.FuncNorm
+        Maps vmin to 0 and vmax to 1; accuracies of 1 are treated as an error
+        of 1e-4.
+    """
+    if not (0 <= vmin <= vmax <= 1):
+        raise ValueError(f"need 0 <= vmin <= vmax <= 1; got vmin={vmin}, vmax={vmax}")
+
+    def forward(a):
+        return -np.log10(np.maximum(1.0 - np.asarray(a, dtype=float), 1e-4))
+
+    def inverse(f):
+        return 1.0 - 10.0 ** (-np.asarray(f, dtype=float))
+
+    return FuncNorm((forward, inverse), vmin=vmin, vmax=max(vmax, vmin + 1e-9))
+
+
 def search_heatmap(result: SearchResult, *, ax=None, title=None):
     """Validation accuracy of each (learning rate, reg) pair; the best one boxed.
+
+    Colours follow the error ``1 - accuracy`` on a log scale (:func:`accuracy_norm`),
+    so 0.95 and 0.99 differ as much as 0.5 and 0.9, and a run at chance (0.1)
+    looks nothing like a run at 0.85.
 
     Parameters
     ----------
@@ -208,15 +240,13 @@ def search_heatmap(result: SearchResult, *, ax=None, title=None):
         if ax is None:
             ax = _new_figure((1.3 * R + 3.2, 0.62 * L + 1.8)).add_subplot()
         finite = acc[np.isfinite(acc)]
-        # Colour the top 0.1 of accuracy: one failed run (say 0.1) must not wash out the rest.
-        vmax = float(finite.max())
-        vmin = max(float(finite.min()), vmax - 0.1)
+        norm = accuracy_norm(float(finite.min()), float(finite.max()))
         cmap = plt.get_cmap(_style.SEQUENTIAL_CMAP).with_extremes(bad="#d9d9d9")
-        im = ax.imshow(np.ma.masked_invalid(acc), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+        im = ax.imshow(np.ma.masked_invalid(acc), cmap=cmap, norm=norm, aspect="auto")
         for i in range(L):
             for j in range(R):
                 v = acc[i, j]
-                bright = np.isfinite(v) and v > vmin + 0.6 * (vmax - vmin)
+                bright = np.isfinite(v) and norm(v) > 0.6
                 ax.text(
                     j,
                     i,
@@ -236,9 +266,9 @@ def search_heatmap(result: SearchResult, *, ax=None, title=None):
         ax.set_xlabel("regularisation strength reg")
         ax.set_ylabel("learning rate")
         ax.grid(False)
-        ax.figure.colorbar(
-            im, ax=ax, label="validation accuracy", extend="min" if vmin > finite.min() else None
-        )
+        bar = ax.figure.colorbar(im, ax=ax, label="validation accuracy (log error scale)")
+        ticks = [t for t in (0.1, 0.5, 0.8, 0.9, 0.95, 0.98, 0.99) if norm.vmin <= t <= norm.vmax]
+        bar.set_ticks(ticks, labels=[f"{t:g}" for t in ticks])
         ax.set_title(
             title
             or f"best: lr = {result.best_learning_rate:g}, reg = {result.best_reg:g} "
@@ -363,13 +393,19 @@ def confusion_figure(y_true, y_pred, num_classes=10, *, class_names=None, title=
     return ax.figure
 
 
-def misclassified_figure(X, y_true, y_pred, *, max_images=10, image_shape=(8, 8), title=None):
+def misclassified_figure(
+    X, y_true, y_pred, *, probs=None, max_images=10, image_shape=(8, 8), title=None
+):
     """The first ``max_images`` examples whose prediction is wrong, titled 'true → predicted'.
 
     Parameters
     ----------
     X : array_like, shape (N, 64) or (N, 8, 8), raw pixels (for display only)
     y_true, y_pred : array_like, shape (N,)
+    probs : array_like, shape (N, C), optional
+        The classifier's probabilities (``SoftmaxClassifier.predict_proba``). When
+        given, each title adds ``p_y``, the probability of the true class, and the
+        example's loss ``-ln p_y``.
 
     Returns
     -------
@@ -382,12 +418,23 @@ def misclassified_figure(X, y_true, y_pred, *, max_images=10, image_shape=(8, 8)
     y_pred = np.asarray(y_pred)
     if y_pred.shape != (N,):
         raise ValueError(f"y_pred must have shape ({N},); got {y_pred.shape}")
+    if probs is not None:
+        probs = as_float_array("probs", probs, ndim=2)
+        if probs.shape[0] != N or probs.shape[1] <= int(y_true.max()):
+            raise ValueError(
+                f"probs must have shape ({N}, C) with C > max(y_true); got {probs.shape}"
+            )
     wrong = np.flatnonzero(y_true != y_pred)[:max_images]
     cols = max(min(len(wrong), 5), 1)
     rows = max(math.ceil(len(wrong) / cols), 1)
+    height = 2.25 if probs is None else 2.75
     with _style.style():
         fig, axes = plt.subplots(
-            rows, cols, figsize=(2.0 * cols, 2.25 * rows + 0.4), layout="constrained", squeeze=False
+            rows,
+            cols,
+            figsize=(2.1 * cols, height * rows + 0.4),
+            layout="constrained",
+            squeeze=False,
         )
         for k, ax in enumerate(axes.ravel()):
             ax.set_xticks([])
@@ -398,12 +445,184 @@ def misclassified_figure(X, y_true, y_pred, *, max_images=10, image_shape=(8, 8)
                 continue
             i = wrong[k]
             ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=float(images.max()))
-            ax.set_title(f"true {y_true[i]} → {y_pred[i]}", fontsize=14, color=VERMILLION)
+            label = f"true {y_true[i]} → {y_pred[i]}"
+            if probs is not None:
+                p_y = float(probs[i, y_true[i]])
+                label += f"\n$p_y$ = {p_y:.2f}, loss {-math.log(max(p_y, 1e-300)):.1f}"
+            ax.set_title(label, fontsize=14, color=VERMILLION)
         n_wrong = int(np.count_nonzero(y_true != y_pred))
         fig.suptitle(
             title or f"{len(wrong)} of the {n_wrong} misclassified test images", fontsize=15
         )
     return fig
+
+
+def template_rows(rows, *, image_shape=(8, 8), title=None):
+    """Rows of class images, each row on its own symmetric colour scale.
+
+    For notebook 05's comparison of the class-mean images with the templates
+    learned at several regularisation strengths (their sizes differ by orders of
+    magnitude, so each row gets its own limits).
+
+    Parameters
+    ----------
+    rows : sequence of (label, array)
+        Each array is a weight matrix of shape (D, C) (bias row dropped, as in
+        :func:`template_images`) or images of shape (C, *image_shape).
+
+    Returns
+    -------
+    Figure
+        ``fig.axes[r * C + c]`` shows class c of row r; the first axes of each row
+        carries the row label as its y label.
+    """
+    if isinstance(rows, str) or len(rows) == 0:
+        raise ValueError("rows must be a non-empty sequence of (label, array) pairs")
+    stacks = []
+    for label, A in rows:
+        A = as_float_array(str(label), A)
+        T = A if A.shape[1:] == tuple(image_shape) else template_images(A, image_shape)
+        stacks.append((str(label), T))
+    C = stacks[0][1].shape[0]
+    if any(T.shape[0] != C for _, T in stacks):
+        raise ValueError("every row must hold the same number of classes")
+    with _style.style():
+        fig, axes = plt.subplots(
+            len(stacks),
+            C,
+            figsize=(0.95 * C + 1.6, 1.05 * len(stacks) + 0.7),
+            layout="constrained",
+            squeeze=False,
+        )
+        for r, (label, T) in enumerate(stacks):
+            limit = float(np.abs(T).max()) or 1.0
+            for c, ax in enumerate(axes[r]):
+                ax.imshow(T[c], cmap=_style.DIVERGING_CMAP, vmin=-limit, vmax=limit)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.grid(False)
+                if r == 0:
+                    ax.set_title(str(c), fontsize=14)
+            axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=13)
+        fig.suptitle(title or "red +, blue −; each row on its own scale", fontsize=15)
+    return fig
+
+
+def weight_norm_figure(paths, *, title=None, ax=None):
+    """``||W||`` against SGD steps, one line per regularisation strength.
+
+    Parameters
+    ----------
+    paths : dict {reg: (steps, norms)}
+        From :func:`softmax.classifier.weight_norm_path`.
+
+    Returns
+    -------
+    Figure
+        ``ax.lines[k]`` holds the k-th path, labelled ``reg = ...``.
+    """
+    if not isinstance(paths, dict) or not paths:
+        raise TypeError("paths must be a non-empty dict {reg: (steps, norms)}")
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((8, 4.2)).add_subplot()
+        for k, (reg, (steps, norms)) in enumerate(paths.items()):
+            ax.plot(
+                steps,
+                norms,
+                marker=MARKERS[k % len(MARKERS)],
+                color=_style.PALETTE[k % len(_style.PALETTE)],
+                label=f"reg = {reg:g}",
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("SGD step (log scale)")
+        ax.set_ylabel("‖W‖ (Frobenius)")
+        ax.set_ylim(0, None)
+        ax.legend(loc="upper left")
+        ax.set_title(title or "the size of W during training")
+    return ax.figure
+
+
+def hull_witness_figure(X, y, inside_class, hull_class, witness, *, title=None, ax=None):
+    """The points of a 2-D data set, and a point of one class inside a triangle of another.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2); y : array_like, shape (N,)
+    inside_class, hull_class : int
+        The witness is a point of ``inside_class`` in the convex hull of ``hull_class``.
+    witness : softmax.classifier.HullWitness
+        From ``hull_witness(X[y == hull_class], X[y == inside_class])``.
+
+    Returns
+    -------
+    Figure
+        ``ax.patches[0]`` is the triangle; ``ax.collections``: one scatter per
+        class, then the witness point.
+    """
+    X = as_float_array("X", X, ndim=2)
+    y = _check_labels(y, X.shape[0], int(np.max(y)) + 1)
+    if witness.target is None:
+        raise ValueError("the witness holds no point: no point of inside_class is in the hull")
+    corners = X[y == hull_class][witness.corners]
+    point = X[y == inside_class][witness.target]
+    C = int(y.max()) + 1
+    colours = [_style.PALETTE[c % len(_style.PALETTE)] for c in range(C)]
+    with _style.style():
+        if ax is None:
+            ax = _new_figure((6.4, 5.8)).add_subplot()
+        _scatter_classes(
+            ax,
+            X,
+            y,
+            colours,
+            s=18,
+            alpha=lambda c: 0.9 if c in (inside_class, hull_class) else 0.35,
+        )
+        ax.add_patch(
+            Polygon(
+                corners,
+                closed=True,
+                facecolor=colours[hull_class],
+                alpha=0.25,
+                edgecolor=colours[hull_class],
+                linewidth=2,
+            )
+        )
+        ax.scatter(
+            [point[0]],
+            [point[1]],
+            s=260,
+            marker="*",
+            color=colours[inside_class],
+            edgecolor="black",
+            linewidth=1.2,
+            label=f"a point of class {inside_class}",
+        )
+        ax.set_aspect("equal")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.grid(False)
+        ax.legend(loc="lower right", fontsize=11, framealpha=0.9)
+        w = ", ".join(f"{v:.2f}" for v in witness.weights)
+        ax.set_title(title or f"inside a triangle of class {hull_class}: weights {w}", fontsize=14)
+    return ax.figure
+
+
+def _scatter_classes(ax, X, y, colours, *, alpha=None, **kwargs):
+    """One scatter per class c (colour ``colours[c]``, marker ``MARKERS[c]``, label 'class c');
+    ``alpha`` maps a class to its opacity."""
+    for c in range(len(colours)):
+        pts = X[y == c]
+        ax.scatter(
+            pts[:, 0],
+            pts[:, 1],
+            color=colours[c],
+            marker=MARKERS[c % len(MARKERS)],
+            alpha=None if alpha is None else alpha(c),
+            label=f"class {c}",
+            **kwargs,
+        )
 
 
 def decision_regions(
@@ -456,18 +675,7 @@ def decision_regions(
             alpha=0.3,
             interpolation="nearest",
         )
-        for c in range(C):
-            pts = X[y == c]
-            ax.scatter(
-                pts[:, 0],
-                pts[:, 1],
-                s=22,
-                color=colours[c],
-                marker=MARKERS[c % len(MARKERS)],
-                edgecolor="black",
-                linewidth=0.4,
-                label=f"class {c}",
-            )
+        _scatter_classes(ax, X, y, colours, s=22, edgecolor="black", linewidth=0.4)
         ax.set_xlim(lo[0], hi[0])
         ax.set_ylim(lo[1], hi[1])
         ax.set_aspect("equal")

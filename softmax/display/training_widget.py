@@ -118,7 +118,7 @@ class RetrainExplorer(widgets.HBox):
         self.class_names = class_names
         self.batch_size = int(batch_size)
         self.seed = int(seed)
-        style = {"description_width": "110px"}
+        style = {"description_width": "160px"}
         self.lr_slider = widgets.FloatLogSlider(
             value=_in_range("learning_rate", learning_rate, LR_RANGE),
             base=10,
@@ -129,6 +129,7 @@ class RetrainExplorer(widgets.HBox):
             readout_format=".3g",
             continuous_update=False,
             style=style,
+            layout=widgets.Layout(width="440px"),
         )
         self.reg_slider = widgets.FloatLogSlider(
             value=_in_range("reg", reg, REG_RANGE),
@@ -140,6 +141,7 @@ class RetrainExplorer(widgets.HBox):
             readout_format=".1e",
             continuous_update=False,
             style=style,
+            layout=widgets.Layout(width="440px"),
         )
         iters = _in_range("num_iters", num_iters, ITERS_RANGE)
         if iters != int(iters):
@@ -152,9 +154,10 @@ class RetrainExplorer(widgets.HBox):
             description="SGD steps",
             continuous_update=False,
             style=style,
+            layout=widgets.Layout(width="440px"),
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="720px"))
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="620px"))
         with _style.style():
             self.figure = Figure(figsize=(9.0, 8.0), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
@@ -164,7 +167,7 @@ class RetrainExplorer(widgets.HBox):
         self.retrain_count = 0
         controls = widgets.VBox(
             [self.lr_slider, self.reg_slider, self.iters_slider, self.readout],
-            layout=widgets.Layout(width="360px"),
+            layout=widgets.Layout(width="450px"),
         )
         super().__init__([controls, self.image])
         for w in (self.lr_slider, self.reg_slider, self.iters_slider):
