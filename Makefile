@@ -18,7 +18,7 @@ LAB_ARGS ?=
 .PHONY: help venv lab test lint format clean execute bench slides handouts lock
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
@@ -60,6 +60,13 @@ slides: $(STAMP) ## offline reveal.js decks in build/slides/ (needs npm)
 
 handouts: slides ## one PDF per deck in build/handouts/ (needs chromium)
 	$(BIN)/python tools/build_handouts.py
+
+.PHONY: student autograde-demo
+student: $(STAMP) ## the student edition in build/student/ (nbgrader: stubs, no hidden tests)
+	$(BIN)/python tools/student.py release --out build/student
+
+autograde-demo: $(STAMP) ## nbgrader autograde of the reference and one fake student per mistake
+	$(BIN)/python tools/student.py autograde-demo --out build/autograde-demo
 
 lock: ## re-resolve and rewrite requirements/constraints.txt (maintainers)
 	$(PYTHON) tools/lock.py
