@@ -50,12 +50,14 @@ Maths layer: numpy and the standard library only.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import html
 import inspect
 import math
 import os
 import signal
+import textwrap
 import threading
 import time
 import traceback
@@ -65,8 +67,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from . import fast, functions, gradcheck
+from . import data, fast, functions, gradcheck
 from . import loss as _loss_module
+from ._timing import interleaved_times, median_ratio
 from .mistakes import CATALOGUE, SECTIONS
 
 __all__ = [
@@ -74,9 +77,12 @@ __all__ = [
     "GRADCHECK_WRONG",
     "Finding",
     "Report",
+    "check_gradient_check",
     "check_loss",
     "check_numerical_gradient",
     "check_softmax",
+    "check_training",
+    "check_vectorized",
     "section_ref",
 ]
 
@@ -302,10 +308,11 @@ _RAISERS = {
 
 
 @contextlib.contextmanager
-def _references_disabled(checked=None):
+def _references_disabled(*checked):
     """Make the package's reference functions raise :class:`_ReferenceCalled`,
-    except ``checked`` itself (so that the references pass their own checks)."""
-    spared = {id(checked), id(getattr(checked, "__wrapped__", None))}
+    except the ``checked`` ones (so that the references pass their own checks)."""
+    flat = [f for c in checked for f in (c if isinstance(c, tuple) else (c,))]
+    spared = {id(f) for c in flat for f in (c, getattr(c, "__wrapped__", None))}
     targets = [f for f, _ in _REFERENCES if id(f) not in spared]
     try:
         for f in targets:
@@ -357,8 +364,9 @@ def _alarm(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _call(fn, args=(), kwargs=None, budget: _Budget | None = None) -> _Call:
-    """Run student code with the references disabled, warnings silenced and a time limit."""
+def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -> _Call:
+    """Run student code with the references disabled (except ``spare``), warnings
+    silenced and a time limit."""
     result = _Call()
     if budget is not None and budget.left() <= 0:
         result.timed_out = True
@@ -372,7 +380,7 @@ def _call(fn, args=(), kwargs=None, budget: _Budget | None = None) -> _Call:
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore")
-            with _references_disabled(fn):
+            with _references_disabled(fn, spare):
                 result.value = fn(*args, **(kwargs or {}))
     except _TimeLimit:
         result.timed_out = True
@@ -1316,3 +1324,428 @@ def check_numerical_gradient(fn, *, seed: int = 0, time_limit: float = TIME_LIMI
         texts,
     )
     return Report("check_numerical_gradient", findings, not_implemented=ni)
+
+
+# --------------------------------------------------------------------------- check_vectorized
+
+_LOOP_NODES = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _python_loops(fn) -> list[tuple[int, str]] | None:
+    """(line, code) of every for/while loop and comprehension in fn's source; None if unreadable."""
+    target = inspect.unwrap(getattr(fn, "func", fn))
+    try:
+        lines, first = inspect.getsourcelines(target)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, _LOOP_NODES):
+            found.setdefault(node.lineno, lines[node.lineno - 1].strip())
+    return [(first + k - 1, text) for k, text in sorted(found.items())]
+
+
+def _dev_problem(seed: int):
+    N, D, C = DEV_SHAPE
+    rng = np.random.default_rng(seed)
+    W = 1e-4 * rng.standard_normal((D, C))
+    X = rng.standard_normal((N, D))
+    return W, X, _labels(rng, N, C), 5e-6
+
+
+def _one_blas_thread():
+    """One BLAS thread while timing: on a busy machine, BLAS threads waiting for each
+    other made the vectorized time vary 6-fold between rounds (measured, 2 shared cores)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
+    """(findings, notes) of the speed comparison at the dev shape."""
+    N, D, C = DEV_SHAPE
+    shape = f"N = {N}, D = {D}, C = {C}"
+    args = _dev_problem(seed)
+    notes, against = [], "your naive version"
+    reference = _loss_module.softmax_loss_naive
+    if naive is None or not callable(naive):
+        naive, against = reference, "the package's softmax_loss_naive"
+        notes.append(
+            f"speed measured against {against} (pass naive=your naive function to compare with yours)"
+        )
+    first_naive = _call(naive, args, budget=budget)
+    if naive is not reference and (
+        first_naive.error or first_naive.reference or first_naive.value is None
+    ):
+        why = "is not implemented yet" if first_naive.not_implemented else "did not run"
+        naive, against = reference, "the package's softmax_loss_naive"
+        notes.append(f"your naive function {why}: speed measured against {against}")
+        first_naive = _call(naive, args, budget=budget)
+    first_fast = _call(fn, args, budget=budget)
+    if first_naive.timed_out or first_fast.timed_out or first_fast.error:
+        notes.append(f"speed not measured: the time limit of {budget.seconds:g} s was reached")
+        return [], notes
+    each = first_naive.seconds + first_fast.seconds
+    rounds = 5 if each < 0.4 else 3
+    with _one_blas_thread():
+        timed = _call(
+            interleaved_times,
+            ({"naive": lambda: naive(*args), "vectorized": lambda: fn(*args)}, rounds),
+            {"warmup": False},
+            budget=budget,
+            spare=(naive, fn),
+        )
+    if timed.value is None:
+        notes.append(
+            "speed not measured: "
+            + (_exception_text(timed.error) if timed.error else "time limit reached")
+        )
+        return [], notes
+    ratio = median_ratio(timed.value["naive"], timed.value["vectorized"])
+    line = f"{ratio:.1f}× faster than {against} at {shape} (one BLAS thread, median of {rounds} interleaved rounds)"
+    if ratio >= MIN_SPEEDUP:
+        return [], [*notes, f"speed: {line}"]
+    finding = Finding(
+        ("vectorization",),
+        f"speed against {against} at {shape}",
+        f"at least {MIN_SPEEDUP:g}× faster",
+        line,
+        diagnosis="a vectorized loss spends its time in two matrix products (X @ W and X.T @ (P - Y)); "
+        "anything done per example or per class in Python costs far more",
+        hint=f"remove per-example work; time both versions ({section_ref('timing')})",
+    )
+    return [finding], notes
+
+
+def check_vectorized(fn, naive=None, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Report:
+    """Everything :func:`check_loss` checks, plus the part ``vectorization``.
+
+    ``vectorization`` is wrong if fn's own source holds a Python loop (for, while,
+    a comprehension), or if fn is less than 5 times faster than ``naive`` (the
+    student's own naive loss) at N = 500, D = 3073, C = 10, measured here by
+    interleaved repeats (median of the per-round ratios). Without a working
+    ``naive`` the speed is measured against :func:`softmax.softmax_loss_naive`,
+    and the report says so. The speed line is the only timing in a report's text.
+    """
+    bad = _bad_function(fn, "check_vectorized")
+    if bad:
+        return bad
+    budget = _Budget(time_limit)
+    what = _describe(fn)
+    findings, ni = _loss_findings(fn, _loss_probes(seed), budget, what)
+    if ni:
+        return Report("check_vectorized", not_implemented=True)
+    notes = []
+    loops = _python_loops(fn)
+    if loops is None:
+        notes.append(f"the source of {what} could not be read: loops not checked")
+    elif loops:
+        findings.append(
+            Finding(
+                ("vectorization",),
+                f"the source of {what}",
+                "no Python loop over examples or classes",
+                "; ".join(f"line {k}: {text}" for k, text in loops),
+                diagnosis="a for/while loop or a comprehension runs Python code once per example "
+                "or class: the vectorized loss does everything with whole-array operations",
+                hint=f"replace the loop by matrix products and axis=1 reductions ({section_ref('vectorized')})",
+            )
+        )
+    if "interface" not in {p for f in findings for p in f.parts}:
+        speed_findings, speed_notes = _speed(
+            fn, naive, seed, _Budget(max(budget.left(), 3 * time_limit / 4))
+        )
+        findings += speed_findings
+        notes += speed_notes
+    return Report("check_vectorized", findings, notes)
+
+
+# --------------------------------------------------------------------------- check_gradient_check
+
+
+def _power(x: float) -> str:
+    """A power of ten as text: 1e-07 -> "1e-7"."""
+    return f"1e{round(math.log10(x)):d}"
+
+
+def _magnitude(x: float) -> str:
+    """A relative error as an order of magnitude, stable across BLAS builds: "1e-10"."""
+    if not x > 0:
+        return "0"
+    return f"1e{math.floor(math.log10(x)):d}"
+
+
+def check_gradient_check(
+    loss_fn, numerical_gradient_fn, *, seed: int = 0, time_limit: float = TIME_LIMIT
+) -> Report:
+    """The student's gradient check: their numerical gradient of their own loss against their dW.
+
+    ``loss_fn(W, X, y, reg) -> (loss, dW)``; ``numerical_gradient_fn(f, x, h) -> grad``.
+    On a small float64 problem (D = 5, C = 4, N = 8, reg = 0.1, W of order 0.5),
+    computes ``rel_error(numerical, dW)`` (largest element-wise relative error) and
+    reads it with notebook 03's thresholds: below 1e-7 right, above 1e-4 wrong, in
+    between look closer. When it fails, the package's own centred differences of
+    the student's loss tell which side is wrong: ``gradient`` (dW is not the
+    gradient of the loss) or ``values`` (the numerical gradient is wrong).
+    A passing gradient check says dW matches the student's loss, not that the loss
+    is right: :func:`check_loss` says that.
+    """
+    for fn in (loss_fn, numerical_gradient_fn):
+        bad = _bad_function(fn, "check_gradient_check")
+        if bad:
+            return bad
+    rng = np.random.default_rng(seed)
+    D, C, N, reg = 5, 4, 8, 0.1
+    W = 0.5 * rng.standard_normal((D, C))
+    X = rng.standard_normal((N, D))
+    y = _labels(rng, N, C)
+    budget = _Budget(time_limit)
+    what = _describe(loss_fn)
+    label = f"N = {N}, D = {D}, C = {C}, float64, reg = {reg:g}"
+    report = Report("check_gradient_check")
+
+    first = _call(loss_fn, (W.copy(), X.copy(), y.copy(), reg), budget=budget)
+    if first.not_implemented:
+        report.not_implemented = True
+        return report
+    problem = _call_problem(first, what, budget.seconds, label)
+    out = _parse_loss_value(first.value, W) if problem is None else None
+    if problem is None and out.problem:
+        problem = Finding(
+            ("interface",), f"what {what} returned on {label}", "(loss, dW)", out.problem
+        )
+    if problem:
+        report.findings.append(problem)
+        return report
+    dW = out.dW
+
+    def f(w):
+        return float(loss_fn(w, X.copy(), y.copy(), reg)[0])
+
+    num_what = _describe(numerical_gradient_fn)
+    second = _call(numerical_gradient_fn, (f, W.copy(), 1e-5), budget=budget, spare=loss_fn)
+    if second.not_implemented:
+        report.not_implemented = True
+        return report
+    problem = _call_problem(
+        second, num_what, budget.seconds, f"f(W) = your loss on {label}, h = 1e-5"
+    )
+    if problem is None and np.shape(second.value) != W.shape:
+        problem = Finding(
+            ("interface",),
+            f"what {num_what} returned",
+            f"an array of W's shape {W.shape}",
+            f"shape {np.shape(second.value)}",
+        )
+    if problem:
+        report.findings.append(problem)
+        return report
+    numerical = np.asarray(second.value, dtype=np.float64)
+    rel = gradcheck.rel_error(numerical, dW)
+    if rel < GRADCHECK_GOOD:
+        report.notes.append(
+            f"relative error of order {_magnitude(rel)} (below {_power(GRADCHECK_GOOD)}): your dW is the gradient of your "
+            "loss. This does not say that the loss is right: check_loss does."
+        )
+        return report
+    ours = _call(
+        gradcheck.numerical_gradient,
+        (f, W.copy(), 1e-5),
+        budget=budget,
+        spare=(gradcheck.numerical_gradient, loss_fn),
+    )
+    band = (
+        f"above {_power(GRADCHECK_WRONG)}: wrong"
+        if rel > GRADCHECK_WRONG
+        else f"between {_power(GRADCHECK_GOOD)} and {_power(GRADCHECK_WRONG)}: look closer"
+    )
+    report.notes.append(f"your gradient check: relative error {_round_sig(rel)}, {band}")
+    if ours.value is None:
+        report.findings.append(
+            Finding(
+                ("gradient",),
+                "your numerical gradient vs your dW",
+                f"below {GRADCHECK_GOOD:g}",
+                _round_sig(rel),
+                rel,
+            )
+        )
+        return report
+    centred = np.asarray(ours.value)
+    if gradcheck.rel_error(numerical, centred) > 1e-6:
+        exp, got = _worst_entry(numerical, centred, "grad")
+        report.findings.append(
+            Finding(
+                ("values",),
+                f"{num_what} on f(W) = your loss, h = 1e-5",
+                exp,
+                got,
+                _rel_err(numerical, centred),
+                "your numerical gradient differs from centred differences of the same loss: "
+                "check_numerical_gradient names the mistake",
+                section_ref("centred"),
+            )
+        )
+    rel_dW = gradcheck.rel_error(centred, dW)
+    if rel_dW >= GRADCHECK_GOOD:
+        exp, got = _worst_entry(dW, centred, "dW")
+        report.findings.append(
+            Finding(
+                ("gradient",),
+                f"your dW vs centred differences of your loss ({label})",
+                exp,
+                got,
+                rel_dW,
+                "your dW is not the gradient of your loss: one of the two has a mistake "
+                "(check_loss tells which)",
+                section_ref("thresholds"),
+            )
+        )
+    return report
+
+
+# --------------------------------------------------------------------------- check_training
+
+TRAINING_SETTINGS = {"lr": 1.0, "reg": 1e-4, "num_iters": 1000, "batch_size": 100}
+MIN_VAL_ACCURACY = 0.85  # notebook 05's settings reach about 0.95 on the digits
+
+
+def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT) -> Report:
+    """Train with the student's SGD and loss on the digits, report validation accuracy.
+
+    ``train_fn(loss_fn, X, y, *, lr, reg, num_iters, batch_size, rng) -> (W, loss_history)``
+    runs on notebook 05's data (``data.load_digits(seed=0)``, preprocessed with
+    ``data.preprocess(..., factor=1/16)``: X (1079, 65), 10 classes) with lr = 1,
+    reg = 1e-4, 1000 steps of 100 examples and ``rng = np.random.default_rng(0)``.
+    Diagnoses a loss that becomes inf/nan or rises (learning rate too large, wrong
+    sign), one stuck at ln C (W not updated, learning rate too small, dW zero),
+    and a validation accuracy below 0.85. Parts ``interface`` and ``values``.
+    """
+    for fn in (train_fn, loss_fn):
+        bad = _bad_function(fn, "check_training")
+        if bad:
+            return bad
+    (X_train, y_train), (X_val, y_val), _ = data.load_digits(seed=0)
+    _, (X_tr, X_va) = data.preprocess(X_train, X_val, factor=1 / 16)
+    C = int(y_train.max()) + 1
+    ln_c = math.log(C)
+    budget = _Budget(time_limit)
+    what = _describe(train_fn)
+    settings = ", ".join(f"{k} = {v:g}" for k, v in TRAINING_SETTINGS.items())
+    report = Report("check_training")
+    call = _call(
+        train_fn,
+        (loss_fn, X_tr.copy(), y_train.copy()),
+        {**TRAINING_SETTINGS, "rng": np.random.default_rng(0)},
+        budget=budget,
+        spare=loss_fn,
+    )
+    if call.not_implemented:
+        report.not_implemented = True
+        return report
+    problem = _call_problem(call, what, budget.seconds, f"the digits ({settings})")
+    value = call.value
+    if problem is None and (not isinstance(value, tuple | list) or len(value) != 2):
+        problem = Finding(
+            ("interface",),
+            f"what {what} returned",
+            "a pair (W, loss_history)",
+            type(value).__name__,
+        )
+    if problem is None:
+        W, history = value
+        try:
+            W = np.asarray(W, dtype=np.float64)
+            hist = np.asarray(history, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            W, hist = np.empty(0), np.empty(0)
+        if W.shape != (X_tr.shape[1], C) or hist.size == 0:
+            problem = Finding(
+                ("interface",),
+                f"what {what} returned",
+                f"W of shape {(X_tr.shape[1], C)} and a list of losses",
+                f"W of shape {W.shape}, {hist.size} losses",
+            )
+    if problem:
+        report.findings.append(problem)
+        return report
+    k = max(1, hist.size // 10)
+    start, end = float(np.mean(hist[:k])), float(np.mean(hist[-k:]))
+    lr_reg = TRAINING_SETTINGS["lr"] * TRAINING_SETTINGS["reg"]
+    sgd = section_ref("sgd")
+    if not (np.isfinite(hist).all() and np.isfinite(W).all()):
+        bad_step = int(np.argmin(np.isfinite(hist))) if not np.isfinite(hist).all() else hist.size
+        report.findings.append(
+            Finding(
+                ("values",),
+                f"the loss history ({settings})",
+                "finite losses",
+                f"inf/nan from step {bad_step}",
+                diagnosis="training diverged: a learning rate too large for this loss, or a wrong gradient. "
+                f"The penalty alone multiplies W by (1 − 2·lr·reg) = {1 - 2 * lr_reg:g} each step, "
+                "which must stay within (−1, 1): |1 − 2·lr·reg| < 1",
+                hint=f"check W -= lr * dW and the gradient (check_loss); {section_ref('lr-reg')}",
+            )
+        )
+        return report
+    accuracy = float(np.mean(np.argmax(X_va @ W, axis=1) == y_val))
+    report.notes.append(
+        f"validation accuracy {accuracy:.2f} after {hist.size} steps; loss {start:.2f} (first {k} steps) "
+        f"→ {end:.2f} (last {k})"
+    )
+    first = float(hist[0])
+    if not 0.5 * ln_c < first < 2 * ln_c:
+        report.notes.append(
+            f"the first loss is {first:.2f}, not about ln C = {ln_c:.2f}: is the loss averaged over "
+            "the batch, and W initialised small? (check_loss)"
+        )
+    if end > start + 0.05:
+        report.findings.append(
+            Finding(
+                ("values",),
+                f"the loss history ({settings})",
+                "a falling loss",
+                f"from {start:.2f} to {end:.2f}",
+                diagnosis="the loss rose: W moves uphill (W += lr * dW, or a gradient with the wrong sign), "
+                "or the learning rate is too large",
+                hint=f"the step is W -= lr * dW; {sgd}",
+            )
+        )
+    elif abs(end - ln_c) < 0.05:
+        report.findings.append(
+            Finding(
+                ("values",),
+                f"the loss history ({settings})",
+                f"a loss falling below ln C = {ln_c:.2f}",
+                f"{start:.2f} → {end:.2f}",
+                diagnosis="the loss stays at ln C, the loss of a classifier that has learned nothing: "
+                "W is not updated (the new W assigned to another name, or a copy updated), "
+                "the learning rate is far too small, or dW is zero",
+                hint=f"print the loss and np.abs(dW).max() at each step; {section_ref('sanity-05')}",
+            )
+        )
+    elif accuracy < MIN_VAL_ACCURACY:
+        report.findings.append(
+            Finding(
+                ("values",),
+                f"validation accuracy ({settings})",
+                f"at least {MIN_VAL_ACCURACY:g}",
+                f"{accuracy:.2f}",
+                diagnosis="the loss falls but the classifier is poor: check that each minibatch takes "
+                "rows of X and their own labels (the same indices for both), and that W is returned "
+                "after the last step",
+                hint=sgd,
+            )
+        )
+    return report
