@@ -636,6 +636,10 @@ def _run_loss(fn, probe: _Probe, budget: _Budget | None) -> _LossOut:
                 call.error = exc
     if call.value is None or call.error is not None:
         out = _LossOut(call=call)
+        if call.value is None and not (call.error or call.timed_out or call.reference):
+            out.problem = (
+                "returned None; expected a pair (loss, dW) (is a return statement missing?)"
+            )
     else:
         out = _parse_loss_value(call.value, probe.args[0])
         out.call = call
