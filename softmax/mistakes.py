@@ -1,8 +1,26 @@
-"""WRONG ON PURPOSE: broken softmax functions for notebooks 02 and 03 to take apart.
+"""WRONG ON PURPOSE: the catalogue of classic mistakes, with broken implementations.
 
 Nothing in this module is correct for general use. Each function reproduces one
 classic mistake so that a notebook can run it, show how it fails and show which
-check catches it. Use :mod:`softmax.functions` and :mod:`softmax.loss` for real work.
+check catches it, and so that :mod:`softmax.feedback` can recognise it in a
+student's code. Use :mod:`softmax.functions` and :mod:`softmax.loss` for real work.
+
+:data:`CATALOGUE` (id -> :class:`Mistake`) is the one list of mistakes: notebook
+03's gallery, :mod:`softmax.feedback`, its tests and the autograder all use it.
+Each entry names the parts of a check it breaks, a diagnosis, a hint, the
+notebook section that explains it (a key of :data:`SECTIONS`, the one table of
+notebook headings the hints point to) and two wrong implementations, one written
+with loops and one vectorized:
+
+- loss ``fn(W, X, y, reg) -> (loss, dW)``: ``missing-mean``, ``mean-missing-in-dW``,
+  ``reg-loss-halved``, ``reg-grad-halved``, ``reg-missing-in-loss``,
+  ``reg-missing-in-dW``, ``reg-grad-divided-by-N``, ``no-max-shift``,
+  ``log-of-probability``, ``no-minus-one``, ``gradient-sign-flipped``,
+  ``softmax-over-examples``, ``loss-over-all-classes``, ``dW-transposed``,
+  ``inputs-mutated`` (switches of :func:`_buggy_loss` / :func:`_buggy_loss_loop`);
+- softmax ``fn(S) -> P``: ``softmax-no-shift``, ``softmax-wrong-axis``, ``softmax-in-place``;
+- numerical gradient ``fn(f, x, h=1e-5) -> grad``: ``forward-difference``,
+  ``h-not-2h``, ``x-not-restored``.
 
 Notebook 02 (``notebooks/02_log_sum_exp.ipynb``) shows the unshifted formulas
 failing on large scores:
@@ -13,7 +31,8 @@ failing on large scores:
 
 Notebook 03 (``notebooks/03_gradient.ipynb``) runs a bug gallery of losses with
 the signature ``loss_fn(W, X, y, reg) -> (loss, dW)`` of
-:func:`softmax.softmax_loss_vectorized`:
+:func:`softmax.softmax_loss_vectorized` (each the vectorized implementation of a
+catalogue entry, named in ``Bug.mistake``):
 
 ==============================  ===================================  ===========================================
 function                        the mistake                          caught by (reg = 0.1, W not tiny)
@@ -28,7 +47,7 @@ function                        the mistake                          caught by (
 "ref" is :func:`softmax.softmax_loss_naive`; the names are the keys of
 :attr:`softmax.display.checks.BugSignature.caught`.
 
-:data:`GALLERY` lists them with these expectations, which ``tests/test_bugs.py``
+:data:`GALLERY` lists them with these expectations, which ``tests/test_mistakes.py``
 verifies with :func:`softmax.display.checks.bug_signature`.
 """
 
