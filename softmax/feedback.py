@@ -134,6 +134,9 @@ class Finding:
         The catalogue id recognised, if any.
     where : str
         For an exception: the line of the student's code that raised it.
+    evidence : str
+        For a recognised mistake: what the numbers show on the probe (e.g. "your dW =
+        right dW -0.5·2·reg·W"), when the difference has an exact simple form.
     """
 
     parts: tuple
@@ -145,6 +148,7 @@ class Finding:
     hint: str = ""
     mistake: str | None = None
     where: str = ""
+    evidence: str = ""
 
     def lines(self) -> list[str]:
         head = " and ".join(self.parts)
@@ -158,6 +162,8 @@ class Finding:
             out.append(diff)
         if self.where:
             out.append(self.where)
+        if self.evidence:
+            out.append(f"the numbers: {self.evidence}")
         if self.diagnosis:
             out.append(self.diagnosis)
         if self.hint:
@@ -769,6 +775,9 @@ def _loss_shapes_text(probes) -> str:
     return f"{n} ordinary batches (N = 1 included; float64 and float32; reg 0 and 0.5)"
 
 
+_INEXACT = ("the difference is not", "your loss is off by", "your loss is inf", "your loss is nan")
+
+
 def _explain_loss(probe: _Probe, got: float) -> str:
     """How a wrong loss differs from the right one, read from the numbers."""
     W, X, _, reg = probe.args
@@ -778,7 +787,7 @@ def _explain_loss(probe: _Probe, got: float) -> str:
     if not math.isfinite(got):
         return f"your loss is {got} on ordinary scores"
     if N > 1 and abs(got / ref - N) < 1e-3 * N:
-        return f"your loss is {N} times the right one (N = {N}): the sum was not divided by N"
+        return f"your loss is {N} times the right one, with N = {N}"
     if penalty > 0:
         c = (got - ref) / penalty
         if abs(c - round(c * 2) / 2) < 1e-3:
@@ -812,7 +821,7 @@ def _explain_gradient(probe: _Probe, g: np.ndarray) -> str:
             "compare your dW with Xᵀ(P − Y)/N + 2·reg·W term by term"
         )
     terms = [f"{c:+.3g}·{n}" for (n, _), c in zip(basis, coef, strict=True) if abs(c) > 1e-3]
-    return f"on this batch your dW = right dW {' '.join(terms)}"
+    return f"your dW = right dW {' '.join(terms)}"
 
 
 def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
@@ -869,6 +878,8 @@ def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
         )
         f = _part_finding(parts[0], mine, what)
         f.parts, f.mistake = parts, m.id
+        if parts[0] in ("loss", "gradient") and not f.diagnosis.startswith(_INEXACT):
+            f.evidence = f.diagnosis
         f.diagnosis, f.hint = m.diagnosis, f"{m.hint} ({section_ref(m.section)})"
         findings.append(f)
         explained |= set(parts)
