@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     manual = sum(nb["manual_pending"] for nb in summary["students"][0]["notebooks"].values())
     print(
         f"\nauto-graded points per notebook; {manual:g} more points are written answers for a "
-        "person to grade (nbgrader formgrader).\n"
+        "person to grade (JupyterLab's Formgrader).\n"
         f"feedback HTML: {args.out}/feedback/STUDENT/{ASSIGNMENT}/*.html; "
         f"graded {len(summary['students'])} students in {summary['seconds']} s "
         f"({summary['jobs']} course directories at once)"
