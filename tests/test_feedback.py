@@ -21,6 +21,7 @@ from softmax.feedback import (
     check_training,
     check_vectorized,
 )
+from softmax.feedback import _loss, _run
 from softmax.mistakes import CATALOGUE, GALLERY, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -349,7 +350,7 @@ def test_a_slow_function_hits_the_time_limit():
 def test_calling_the_reference_is_reported_and_the_references_come_back():
     from softmax import softmax_loss_vectorized as imported_early
 
-    originals = {id(f): f.__code__ for f, _ in feedback._REFERENCES}
+    originals = {id(f): f.__code__ for f, _ in _run._REFERENCES}
 
     def cheat(W, X, y, reg):
         return imported_early(W, X, y, reg)
@@ -366,7 +367,7 @@ def test_calling_the_reference_is_reported_and_the_references_come_back():
         ),
     ]:
         assert report.wrong == {"interface"} and f"softmax.{name}" in str(report)
-    assert {id(f): f.__code__ for f, _ in feedback._REFERENCES} == originals
+    assert {id(f): f.__code__ for f, _ in _run._REFERENCES} == originals
     W, X, y = np.zeros((3, 4)), np.ones((2, 3)), np.array([0, 1])
     assert imported_early(W, X, y, 0.0)[0] == pytest.approx(np.log(4))
     np.testing.assert_allclose(softmax.softmax(np.zeros((1, 4))), 0.25)
@@ -407,7 +408,7 @@ def test_inputs_are_fresh_for_every_call_and_never_shared():
 
 
 def test_probe_labels_cover_every_class_and_shapes_differ():
-    probes = feedback._loss_probes(0)
+    probes = _loss._loss_probes(0)
     assert any(p.args[1].shape[0] == 1 for p in probes)
     assert {p.args[0].dtype for p in probes} == {np.dtype(np.float32), np.dtype(np.float64)}
     assert {p.args[3] for p in probes} >= {0.0, 0.5}
@@ -453,10 +454,10 @@ def test_check_vectorized_finds_loops_and_falls_back_to_the_reference_naive():
 
 
 def test_loops_read_from_the_source():
-    assert feedback._python_loops(softmax.softmax_loss_vectorized) == []
-    lines = [text for _, text in feedback._python_loops(_loop_loss)]
+    assert _loss._python_loops(softmax.softmax_loss_vectorized) == []
+    lines = [text for _, text in _loss._python_loops(_loop_loss)]
     assert lines[0].startswith("for i in range(N)") and any("sum(" in t for t in lines)
-    assert feedback._python_loops(len) is None
+    assert _loss._python_loops(len) is None
 
 
 # --------------------------------------------------------------------------- gradient check and training
