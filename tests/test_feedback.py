@@ -14,6 +14,8 @@ import softmax
 from softmax import feedback, gradcheck, mistakes
 from softmax import loss as loss_module
 from softmax.feedback import (
+    _loss,
+    _run,
     check_gradient_check,
     check_loss,
     check_numerical_gradient,
@@ -21,7 +23,6 @@ from softmax.feedback import (
     check_training,
     check_vectorized,
 )
-from softmax.feedback import _loss, _run
 from softmax.mistakes import CATALOGUE, GALLERY, SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
