@@ -14,7 +14,7 @@ with loops and one vectorized:
 
 - loss ``fn(W, X, y, reg) -> (loss, dW)``: ``missing-mean``, ``mean-missing-in-dW``,
   ``reg-loss-halved``, ``reg-grad-halved``, ``reg-missing-in-loss``,
-  ``reg-missing-in-dW``, ``reg-grad-divided-by-N``, ``no-max-shift``,
+  ``reg-missing-in-dW``, ``reg-grad-divided-by-N``, ``no-max-shift``, ``max-over-whole-batch``,
   ``log-of-probability``, ``no-minus-one``, ``gradient-sign-flipped``,
   ``softmax-over-examples``, ``loss-over-all-classes``, ``dW-transposed``,
   ``inputs-mutated`` (switches of :func:`_buggy_loss` / :func:`_buggy_loss_loop`);
@@ -148,7 +148,7 @@ def _buggy_loss(
     *,
     mean: bool = True,
     mean_in_dW: bool = True,
-    shift: bool = True,
+    shift: bool | str = True,
     minus_one: bool = True,
     reg_loss: float = 1.0,
     reg_grad: float = 2.0,
@@ -170,7 +170,9 @@ def _buggy_loss(
     N = X.shape[0]
     rows = np.arange(N)
     S = X @ W
-    if shift:
+    if shift == "batch":  # one maximum for the whole batch
+        S = S - S.max()
+    elif shift:
         S = S - S.max(axis=axis, keepdims=True)
     E = np.exp(S)
     sums = E.sum(axis=axis, keepdims=True)
@@ -203,7 +205,7 @@ def _buggy_loss_loop(
     *,
     mean: bool = True,
     mean_in_dW: bool = True,
-    shift: bool = True,
+    shift: bool | str = True,
     minus_one: bool = True,
     reg_loss: float = 1.0,
     reg_grad: float = 2.0,
@@ -228,11 +230,12 @@ def _buggy_loss_loop(
             S[i, j] = X[i] @ W[:, j]
     P = np.empty_like(S)
     L = np.empty_like(S)
+    batch_max = max(max(row) for row in S)
     groups = (
         [(i, slice(None)) for i in range(N)] if axis == 1 else [(slice(None), j) for j in range(C)]
     )
     for g in groups:
-        s = S[g] - (S[g].max() if shift else 0)
+        s = S[g] - (batch_max if shift == "batch" else S[g].max() if shift else 0)
         e = np.exp(s)
         total = e.sum()
         P[g] = e / total
@@ -585,6 +588,15 @@ _CATALOGUE = (
         "subtract each row's largest score before np.exp: S - S.max(axis=1, keepdims=True)",
         "shift",
         shift=False,
+    ),
+    _loss_mistake(
+        "max-over-whole-batch",
+        {"stability"},
+        "you shifted the scores by the largest score of the whole batch, not of each row: "
+        "a row whose scores all lie ~2000 below the batch's maximum gives exp = 0 and 0/0",
+        "take the maximum of each row: S.max(axis=1, keepdims=True)",
+        "shift",
+        shift="batch",
     ),
     _loss_mistake(
         "log-of-probability",

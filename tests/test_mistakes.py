@@ -228,7 +228,7 @@ def test_each_loss_mistake_really_breaks_its_parts(problem):
     exactly where its parts say (ordinary loss, ordinary dW, big scores, shape, inputs)."""
     W, X, y, _ = problem
     reg = 0.5
-    big = np.array([[1000.0, -1000.0, 3.0, 0.0], [-1000.0, 999.0, 0.0, 1000.0]])
+    big = np.array([[1000.0, -1000.0, 3.0, 0.0], [-1000.0, -999.0, -1001.0, -1000.0]])
     Wb = np.linalg.pinv(X[:2]) @ big  # X[:2] @ Wb == big
     yb = np.array([1, 0])  # true classes 2000 below their rows' maxima
     for m in mistakes.CATALOGUE.values():
