@@ -2,7 +2,8 @@
 
 The edition is released into a temporary folder (tools/student.py, as `make student` does) and
 served by JupyterLab (tests/browser_util.LabServer). In ``02_loss.ipynb`` Chromium types, with the
-keyboard, a `softmax_loss_vectorized` that forgets to divide by N into the stub cell, runs it and
+keyboard, after Run All (every check says "not implemented yet"), a `softmax_loss_vectorized` that
+forgets to divide by N into the stub cell, runs it and
 the check below it (Shift+Enter twice) and reads the diagnosis: ✗, the mistake ``missing-mean``
 and "not divided by N". Then it retypes the function with the division, runs both again and reads
 ✓. Screenshots of both reports are kept in build/screenshots/student/.
@@ -22,6 +23,7 @@ from browser_util import (
     require_browser,
     screenshot_path,
 )
+from test_lab_browser import ALL_RUN_JS, STATUS_IDLE_JS, menu
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import student
@@ -29,12 +31,6 @@ import student
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 120_000
-STATUS_IDLE_JS = """
-() => {
-  const bar = document.querySelector('#jp-main-statusbar');
-  return bar !== null && /\\|\\s*Idle/.test(bar.innerText);
-}
-"""
 
 # Typed line by line: JupyterLab indents the body after the `def` line by itself and keeps
 # that indentation on every new line, so the body lines are typed without leading spaces.
@@ -112,15 +108,14 @@ def test_type_a_wrong_vectorized_loss_read_the_diagnosis_fix_it(lab):
         page.wait_for_selector(".jp-Notebook .jp-Cell")
         page.wait_for_function(STATUS_IDLE_JS, timeout=TIMEOUT_MS)
 
-        # The imports first (Shift+Enter on the first code cell).
-        imports = cell_with(page, "from softmax.feedback import")
-        imports.locator(".cm-content").click()
-        page.keyboard.press("Shift+Enter")
+        # Run All on the fresh edition: every check says "not implemented yet".
+        menu(page, "Run", "Run All Cells")
+        page.wait_for_function(ALL_RUN_JS, timeout=TIMEOUT_MS)
         page.wait_for_function(STATUS_IDLE_JS, timeout=TIMEOUT_MS)
-
         stub = cell_with(page, "def softmax_loss_vectorized")
         check = cell_with(page, "vectorized_report = check_vectorized(")
         assert "raise NotImplementedError()" in stub.inner_text()
+        assert "not implemented yet" in check.locator(".jp-OutputArea").inner_text()
 
         type_function(page, stub, code(divide=False))
         report = run_and_check(page, stub, check)
