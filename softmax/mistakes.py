@@ -54,6 +54,8 @@ verifies with :func:`softmax.display.checks.bug_signature`.
 from __future__ import annotations
 
 import functools
+import inspect
+import types
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,31 +199,16 @@ def _buggy_loss(
     return loss, (dW.T if transposed else dW)
 
 
-def _buggy_loss_loop(
-    W,
-    X,
-    y,
-    reg,
-    *,
-    mean: bool = True,
-    mean_in_dW: bool = True,
-    shift: bool | str = True,
-    minus_one: bool = True,
-    reg_loss: float = 1.0,
-    reg_grad: float = 2.0,
-    reg_grad_over_n: bool = False,
-    log_of_probability: bool = False,
-    sign_flipped: bool = False,
-    axis: int = 1,
-    all_classes: bool = False,
-    transposed: bool = False,
-    mutate: bool = False,
-):
+def _buggy_loss_loop(W, X, y, reg, **switches):
     """:func:`_buggy_loss` written the naive way: loops over examples and classes.
 
-    Same switches, same mistakes, a second code path: a check that recognises a
-    mistake must recognise it however it was written.
+    Same switches (keyword arguments of :func:`_buggy_loss`), same mistakes, a
+    second code path: a check that recognises a mistake must recognise it however
+    it was written.
     """
+    bound = inspect.signature(_buggy_loss).bind(W, X, y, reg, **switches)
+    bound.apply_defaults()
+    o = types.SimpleNamespace(**bound.arguments)
     W, X, y, reg = check_loss_inputs(W, X, y, reg)
     N, C = X.shape[0], W.shape[1]
     S = np.empty((N, C), dtype=W.dtype)
@@ -232,37 +219,39 @@ def _buggy_loss_loop(
     L = np.empty_like(S)
     batch_max = max(max(row) for row in S)
     groups = (
-        [(i, slice(None)) for i in range(N)] if axis == 1 else [(slice(None), j) for j in range(C)]
+        [(i, slice(None)) for i in range(N)]
+        if o.axis == 1
+        else [(slice(None), j) for j in range(C)]
     )
     for g in groups:
-        s = S[g] - (batch_max if shift == "batch" else S[g].max() if shift else 0)
+        s = S[g] - (batch_max if o.shift == "batch" else S[g].max() if o.shift else 0)
         e = np.exp(s)
         total = e.sum()
         P[g] = e / total
-        L[g] = -np.log(e / total) if log_of_probability else np.log(total) - s
+        L[g] = -np.log(e / total) if o.log_of_probability else np.log(total) - s
     data_loss = 0.0
     dW = np.zeros_like(W)
     for i in range(N):
         for j in range(C):
-            if all_classes or j == y[i]:
+            if o.all_classes or j == y[i]:
                 data_loss += float(L[i, j])
-            coef = P[i, j] - (1.0 if minus_one and j == y[i] else 0.0)
-            dW[:, j] += (-coef if sign_flipped else coef) * X[i]
-    if mean:
+            coef = P[i, j] - (1.0 if o.minus_one and j == y[i] else 0.0)
+            dW[:, j] += (-coef if o.sign_flipped else coef) * X[i]
+    if o.mean:
         data_loss /= N
-        if mean_in_dW:
+        if o.mean_in_dW:
             dW /= N
-    loss = data_loss + reg_loss * reg * float(np.sum(np.square(W, dtype=np.float64)))
+    loss = data_loss + o.reg_loss * reg * float(np.sum(np.square(W, dtype=np.float64)))
     for k in range(W.shape[0]):
         for j in range(C):
-            term = reg_grad * reg * W[k, j] / (N if reg_grad_over_n else 1)
-            if mutate:
+            term = o.reg_grad * reg * W[k, j] / (N if o.reg_grad_over_n else 1)
+            if o.mutate:
                 W[k, j] = dW[k, j] + term
             else:
                 dW[k, j] += term
-    if mutate:
+    if o.mutate:
         return loss, W
-    return loss, (dW.T if transposed else dW)
+    return loss, (dW.T if o.transposed else dW)
 
 
 def loss_missing_mean(W, X, y, reg):

@@ -20,11 +20,13 @@ from ._run import (
     _copy_args,
     _describe,
     _exception_text,
+    _findings,
     _large_scores,
     _mutated,
     _Probe,
     _recognise,
     _rel_err,
+    _side_effect_finding,
     _tol,
     _worst_entry,
 )
@@ -175,19 +177,10 @@ def _array_findings(fn, probes, budget, what, check, name, texts) -> tuple[list,
         return _match_array(part, mine, theirs[m.id], probes)
 
     recognised = _recognise(wrong, [m for m in CATALOGUE.values() if m.check == check], matches)
-    explained = set()
-    for m in recognised:
-        parts = tuple(
-            p for p in ("interface", "values", "stability", "side-effects") if p in m.parts & wrong
-        )
-        f = _array_part_finding(parts[0], mine, what, name, texts)
-        f.parts, f.mistake = parts, m.id
-        f.diagnosis, f.hint = m.diagnosis, f"{m.hint} ({section_ref(m.section)})"
-        findings.append(f)
-        explained |= set(parts)
-    for part in ("interface", "values", "stability", "side-effects"):
-        if part in wrong and part not in explained:
-            findings.append(_array_part_finding(part, mine, what, name, texts))
+    order = ("interface", "values", "stability", "side-effects")
+    findings += _findings(
+        wrong, recognised, order, lambda part: _array_part_finding(part, mine, what, name, texts)
+    )
     return findings, False
 
 
@@ -225,16 +218,7 @@ def _array_part_finding(part, s: _ArraySummary, what, name, texts) -> Finding:
             f"shift each row by its maximum ({hint})",
         )
     if part == "side-effects":
-        names = sorted({n for m in s.side for n in m})
-        return Finding(
-            ("side-effects",),
-            "the inputs after the call",
-            f"{', '.join(names)} unchanged",
-            f"{', '.join(names)} changed",
-            None,
-            f"your function modified {', '.join(names)}: the caller's arrays must stay as they were",
-            f"work on a new array, or put back what you changed ({hint})",
-        )
+        return _side_effect_finding(s.side, hint)
     p, o = s.shape_problem
     return Finding(
         ("interface",), f"what {what} returned on {p.label}", "", o.problem, None, checked, hint

@@ -28,12 +28,14 @@ from ._run import (
     _copy_args,
     _describe,
     _exception_text,
+    _findings,
     _labels,
     _large_scores,
     _mutated,
     _Probe,
     _recognise,
     _rel_err,
+    _side_effect_finding,
     _tol,
     _worst_entry,
 )
@@ -246,9 +248,6 @@ def _loss_shapes_text(probes) -> str:
     return f"{n} ordinary batches (N = 1 included; float64 and float32; reg 0 and 0.5)"
 
 
-_INEXACT = ("the difference is not", "your loss is off by", "your loss is inf", "your loss is nan")
-
-
 def _explain_loss(probe: _Probe, got: float) -> str:
     """How a wrong loss differs from the right one, read from the numbers."""
     W, X, _, reg = probe.args
@@ -340,23 +339,8 @@ def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
             wrong, [m for m in CATALOGUE.values() if m.check == "loss"], matches
         )
 
-    explained = set()
-    for m in recognised:
-        parts = tuple(
-            p
-            for p in ("interface", "loss", "gradient", "stability", "side-effects")
-            if p in m.parts & wrong
-        )
-        f = _part_finding(parts[0], mine, what)
-        f.parts, f.mistake = parts, m.id
-        if parts[0] in ("loss", "gradient") and not f.diagnosis.startswith(_INEXACT):
-            f.evidence = f.diagnosis
-        f.diagnosis, f.hint = m.diagnosis, f"{m.hint} ({section_ref(m.section)})"
-        findings.append(f)
-        explained |= set(parts)
-    for part in ("interface", "loss", "gradient", "stability", "side-effects"):
-        if part in wrong and part not in explained:
-            findings.append(_part_finding(part, mine, what))
+    order = ("interface", "loss", "gradient", "stability", "side-effects")
+    findings += _findings(wrong, recognised, order, lambda part: _part_finding(part, mine, what))
     return findings, False
 
 
@@ -403,16 +387,7 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
             f"shift each row by its maximum and never take the log of a probability ({section_ref('shift')})",
         )
     if part == "side-effects":
-        names = sorted({n for m in s.side for n in m})
-        return Finding(
-            ("side-effects",),
-            "the inputs after the call",
-            "W, X and y unchanged",
-            f"{', '.join(names)} changed",
-            None,
-            f"your function modified {', '.join(names)}: the caller's arrays must stay as they were",
-            f"work on new arrays (x = x - ..., not x -= ...) ({section_ref('weights')})",
-        )
+        return _side_effect_finding(s.side, section_ref("weights"))
     p, o = s.shape_problem
     return Finding(
         ("interface",),

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import fast, functions, gradcheck
 from .. import loss as _loss_module
-from ._report import Finding, Report, _num
+from ._report import Finding, Report, _num, section_ref
 
 # Relative-error thresholds of a float64 gradient check, as in notebook 03
 # (softmax.display.checks uses the same numbers; a test keeps them equal).
@@ -354,4 +354,41 @@ def _bad_function(fn, check: str) -> Report | None:
                 diagnosis="pass the function itself (its name, without parentheses)",
             )
         ],
+    )
+
+
+# Descriptions of a wrong loss or gradient that are not an exact simple form: not
+# shown as "the numbers" of a recognised mistake.
+_INEXACT = ("the difference is not", "your loss is off by", "your loss is inf", "your loss is nan")
+
+
+def _findings(wrong: set, recognised: list, order: tuple, part_finding) -> list:
+    """One finding per recognised mistake (covering its wrong parts), then one per
+    wrong part no mistake explains. ``part_finding(part)`` builds the finding with
+    expected vs got and a description of the difference."""
+    findings, explained = [], set()
+    for m in recognised:
+        parts = tuple(p for p in order if p in m.parts & wrong)
+        f = part_finding(parts[0])
+        f.parts, f.mistake = parts, m.id
+        if parts[0] in ("loss", "gradient") and not f.diagnosis.startswith(_INEXACT):
+            f.evidence = f.diagnosis
+        f.diagnosis, f.hint = m.diagnosis, f"{m.hint} ({section_ref(m.section)})"
+        findings.append(f)
+        explained |= set(parts)
+    findings += [part_finding(p) for p in order if p in wrong and p not in explained]
+    return findings
+
+
+def _side_effect_finding(side: tuple, hint: str) -> Finding:
+    """The finding for inputs changed by the call; ``side`` holds the changed names per call."""
+    names = ", ".join(sorted({n for changed in side for n in changed}))
+    return Finding(
+        ("side-effects",),
+        "the inputs after the call",
+        f"{names} unchanged",
+        f"{names} changed",
+        None,
+        f"your function modified {names}: the caller's arrays must stay as they were",
+        f"work on new arrays (x = x - ..., not x -= ...) or put back what you changed ({hint})",
     )
