@@ -511,3 +511,45 @@ def test_training_diagnoses(kwargs, words):
 
     report = check_training(train, _one_hot_loss)
     assert report.wrong == {"values"} and words in str(report)
+
+
+@pytest.mark.parametrize("helper", ["softmax", "log_softmax", "logsumexp"])
+def test_a_loss_built_on_the_packages_softmax_is_reported(helper):
+    def loss_fn(W, X, y, reg):
+        S = X @ W
+        getattr(softmax, helper)(S, axis=1)
+        return _one_hot_loss(W, X, y, reg)
+
+    report = check_loss(loss_fn)
+    assert report.wrong == {"interface"} and f"softmax.{helper}" in str(report)
+    assert softmax.logsumexp(np.zeros(4)) == pytest.approx(np.log(4))
+
+
+def test_html_escapes_and_carries_the_same_lines():
+    def loss_fn(W, X, y, reg):
+        raise ValueError("<script>")
+
+    report = check_loss(loss_fn)
+    page = report._repr_html_()
+    assert "ValueError: &lt;script&gt;" in page and "<script>" not in page
+    for line in str(report).splitlines():
+        text = line.strip()
+        if text[:1].isdigit():
+            text = text.split(". ", 1)[1]
+        assert feedback._report.html.escape(text) in page
+
+
+def test_check_functions_never_raise_on_odd_students():
+    odd = [
+        lambda *a: (_ for _ in ()).throw(KeyError("x")),
+        lambda *a: object(),
+        lambda *a: (np.nan, np.full((5, 4), np.nan)),
+        lambda *a, **k: [[1, 2], [3, 4]],
+        lambda: None,  # wrong arity
+    ]
+    for fn in odd:
+        for check in (check_loss, check_softmax, check_numerical_gradient):
+            report = check(fn)
+            assert not report.ok and report.wrong, (check.__name__, str(report))
+        assert not check_gradient_check(fn, fn).ok
+        assert not check_training(fn, fn).ok

@@ -35,6 +35,7 @@ from ._run import (
     _Probe,
     _recognise,
     _rel_err,
+    _shape,
     _side_effect_finding,
     _tol,
     _worst_entry,
@@ -101,12 +102,12 @@ def _parse_loss_value(value, W) -> _LossOut:
         return out
     loss, dW = value
     try:
-        if np.ndim(loss) != 0:
+        if _shape(loss) != ():
             raise TypeError
         out.loss = float(np.asarray(loss).real if np.iscomplexobj(loss) else loss)
     except (TypeError, ValueError):
         out.problem = (
-            f"the loss is a {type(loss).__name__} of shape {np.shape(loss)}; expected one number"
+            f"the loss is a {type(loss).__name__} of shape {_shape(loss)}; expected one number"
         )
         return out
     try:

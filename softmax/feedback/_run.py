@@ -232,6 +232,14 @@ def _call_problem(call: _Call, what: str, limit: float, on: str = "") -> Finding
     return None
 
 
+def _shape(value) -> tuple | str:
+    """``np.shape(value)``, or a word if value is not array-like (a ragged list, an object)."""
+    try:
+        return np.shape(value)
+    except (TypeError, ValueError):
+        return "not an array"
+
+
 def _copy_args(args):
     return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
 

@@ -21,6 +21,7 @@ from ._run import (
     _describe,
     _labels,
     _rel_err,
+    _shape,
     _worst_entry,
 )
 
@@ -94,12 +95,12 @@ def check_gradient_check(
     problem = _call_problem(
         second, num_what, budget.seconds, f"f(W) = your loss on {label}, h = 1e-5"
     )
-    if problem is None and np.shape(second.value) != W.shape:
+    if problem is None and _shape(second.value) != W.shape:
         problem = Finding(
             ("interface",),
             f"what {num_what} returned",
             f"an array of W's shape {W.shape}",
-            f"shape {np.shape(second.value)}",
+            f"shape {_shape(second.value)}",
         )
     if problem:
         report.findings.append(problem)
