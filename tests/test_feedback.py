@@ -345,6 +345,7 @@ def test_a_slow_function_hits_the_time_limit():
     report = check_loss(endless, time_limit=0.3)
     assert report.wrong == {"interface"}
     assert "did not finish within the time limit of 0.3 s" in str(report)
+    assert all(f.__code__ is _run._ORIGINAL_CODE[id(f)] for f, _ in _run._REFERENCES)
     assert time.perf_counter() - start < 30  # returned at all (a hang would never get here)
 
 

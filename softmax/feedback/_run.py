@@ -152,14 +152,16 @@ def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -
     _ReferenceCalled.used.clear()
     start = time.perf_counter()
     try:
+        # The alarm is cancelled before the references are restored, so that a late
+        # alarm can never interrupt the restoring.
         with (
+            _references_disabled(fn, spare),
             _alarm(budget.left() if budget else TIME_LIMIT),
             np.errstate(all="ignore"),
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore")
-            with _references_disabled(fn, spare):
-                result.value = fn(*args, **(kwargs or {}))
+            result.value = fn(*args, **(kwargs or {}))
     except _TimeLimit:
         result.timed_out = True
     except _ReferenceCalled as exc:
