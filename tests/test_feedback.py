@@ -554,3 +554,12 @@ def test_check_functions_never_raise_on_odd_students():
             assert not report.ok and report.wrong, (check.__name__, str(report))
         assert not check_gradient_check(fn, fn).ok
         assert not check_training(fn, fn).ok
+
+
+def test_two_mistakes_one_in_the_loss_one_in_the_gradient():
+    def loss_fn(W, X, y, reg):
+        return mistakes._buggy_loss(W, X, y, reg, reg_loss=0.5, sign_flipped=True)
+
+    report = check_loss(loss_fn)
+    assert report.mistakes == ["reg-loss-halved", "gradient-sign-flipped"]
+    assert [f.parts for f in report.findings] == [("loss",), ("gradient",)]

@@ -334,19 +334,24 @@ def _recognise(wrong: set, catalogue, matches) -> list:
     """Greedy cover of the wrong parts by catalogue mistakes that match them.
 
     ``matches(mistake, part)`` says whether the student's output on ``part``
-    agrees with the mistake's. A mistake is a candidate if it matches every wrong
-    part it breaks; mistakes that break only wrong parts come first.
+    agrees with the mistake's. Returns ``(mistake, parts)`` pairs, ``parts`` being
+    the wrong parts it explains. First come mistakes that match every wrong part
+    they break and break nothing that is right, then those matching all their
+    wrong parts, then those matching some (two mistakes in one function: the loss
+    of one, the gradient of another).
     """
     candidates = []
     for m in catalogue:
         shared = m.parts & wrong
-        if shared and all(matches(m, p) for p in shared):
-            candidates.append((not m.parts <= wrong, -len(shared), m))
+        matched = frozenset(p for p in shared if matches(m, p))
+        if matched:
+            full = matched == shared
+            candidates.append(((not full, not m.parts <= wrong, -len(matched)), m, matched))
     chosen, covered = [], set()
-    for _, _, m in sorted(candidates, key=lambda c: c[:2]):
-        if m.parts & wrong - covered:
-            chosen.append(m)
-            covered |= m.parts & wrong
+    for _, m, matched in sorted(candidates, key=lambda c: c[0]):
+        if matched - covered:
+            chosen.append((m, matched - covered))
+            covered |= matched
     return chosen
 
 
@@ -377,8 +382,8 @@ def _findings(wrong: set, recognised: list, order: tuple, part_finding) -> list:
     wrong part no mistake explains. ``part_finding(part)`` builds the finding with
     expected vs got and a description of the difference."""
     findings, explained = [], set()
-    for m in recognised:
-        parts = tuple(p for p in order if p in m.parts & wrong)
+    for m, explains in recognised:
+        parts = tuple(p for p in order if p in explains)
         f = part_finding(parts[0])
         f.parts, f.mistake = parts, m.id
         if parts[0] in ("loss", "gradient") and not f.diagnosis.startswith(_INEXACT):
