@@ -563,3 +563,17 @@ def test_two_mistakes_one_in_the_loss_one_in_the_gradient():
     report = check_loss(loss_fn)
     assert report.mistakes == ["reg-loss-halved", "gradient-sign-flipped"]
     assert [f.parts for f in report.findings] == [("loss",), ("gradient",)]
+
+
+def test_feedback_stays_in_the_maths_layer():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, softmax.feedback\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'ipywidgets')"
+        " or m.startswith(('softmax.display', 'softmax.bench'))]\n"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
