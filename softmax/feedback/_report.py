@@ -69,10 +69,10 @@ class Finding:
             out.append(diff)
         if self.where:
             out.append(self.where)
-        if self.evidence:
-            out.append(f"the numbers: {self.evidence}")
         if self.diagnosis:
             out.append(self.diagnosis)
+        if self.evidence:
+            out.append(f"the numbers: {self.evidence}")
         if self.hint:
             out.append(f"hint: {self.hint}")
         return out
