@@ -227,26 +227,12 @@ def fake_students() -> list[Student]:
             breaks |= {(report, part) for part in mistake.parts}
         students.append(Student(mistake.id, code, breaks, mistake=mistake.id))
     unusable_losses = {("naive_report", "interface"), ("vectorized_report", "interface")}
-    students.append(
-        Student(
-            "raises",
-            {
-                "loss_naive": _RAISES.format(name="softmax_loss_naive"),
-                "loss_vectorized": _RAISES.format(name="softmax_loss_vectorized"),
-            },
-            unusable_losses,
-        )
-    )
-    students.append(
-        Student(
-            "calls-reference",
-            {
-                "loss_naive": _CALLS.format(name="softmax_loss_naive"),
-                "loss_vectorized": _CALLS.format(name="softmax_loss_vectorized"),
-            },
-            unusable_losses,
-        )
-    )
+    for student_id, template in (("raises", _RAISES), ("calls-reference", _CALLS)):
+        code = {
+            "loss_naive": template.format(name="softmax_loss_naive"),
+            "loss_vectorized": template.format(name="softmax_loss_vectorized"),
+        }
+        students.append(Student(student_id, code, unusable_losses))
     return students
 
 
@@ -303,13 +289,21 @@ def submit(course: Path, student: Student) -> list[str]:
 # --------------------------------------------------------------------------- grading
 
 
-def grade_course(course: Path, students: list[Student]) -> None:
-    """generate_assignment (with the gradebook), submit, autograde, generate_feedback."""
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    for student in students:
-        submit(course, student)
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+def grade_course(course: Path, students: list[Student]) -> dict[str, float]:
+    """generate_assignment (with the gradebook), submit, autograde, generate_feedback.
+
+    Returns the seconds each step took.
+    """
+    seconds = {}
+    for step in ("generate_assignment", "submit", "autograde", "generate_feedback"):
+        start = time.perf_counter()
+        if step == "submit":
+            for student in students:
+                submit(course, student)
+        else:
+            nbgrader(course, step, ASSIGNMENT, "--force")
+        seconds[step] = round(time.perf_counter() - start, 1)
+    return seconds
 
 
 def read_scores(course: Path, students: list[Student]) -> list[dict]:
@@ -380,7 +374,7 @@ def autograde_demo(out: Path, jobs: int = 2) -> dict:
     with tempfile.TemporaryDirectory(prefix="softmax-autograde-") as tmp:
         courses = [make_course(Path(tmp) / f"course{i}") for i in range(jobs)]
         with ThreadPoolExecutor(jobs) as pool:
-            list(pool.map(grade_course, courses, shards))
+            steps = list(pool.map(grade_course, courses, shards))
         rows = []
         if out.exists():
             shutil.rmtree(out)
@@ -397,7 +391,7 @@ def autograde_demo(out: Path, jobs: int = 2) -> dict:
         row["mistake"] = next(s.mistake for s in students if s.id == row["student"])
         row["expected_cells"] = expected[row["student"]]
         row["as_expected"] = row["cells"] == expected[row["student"]]
-    summary = {"seconds": round(seconds, 1), "jobs": jobs, "students": rows}
+    summary = {"seconds": round(seconds, 1), "jobs": jobs, "steps": steps, "students": rows}
     (out / "scores.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
 
@@ -448,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         "person to grade (JupyterLab's Formgrader).\n"
         f"feedback HTML: {args.out}/feedback/STUDENT/{ASSIGNMENT}/*.html; "
         f"graded {len(summary['students'])} students in {summary['seconds']} s "
-        f"({summary['jobs']} course directories at once)"
+        f"({summary['jobs']} course directories at once; seconds per step in each: "
+        f"{summary['steps']})"
     )
     return 0 if all(r["as_expected"] for r in summary["students"]) else 1
 
