@@ -577,3 +577,15 @@ def test_feedback_stays_in_the_maths_layer():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_wrong_regulariser_not_in_the_catalogue_is_located_by_reg_0():
+    def l1_loss(W, X, y, reg):  # an L1 penalty where L2 is asked for
+        loss, dW = _one_hot_loss(W, X, y, 0.0)
+        return loss + reg * np.abs(W).sum(), dW + reg * np.sign(W)
+
+    report = check_loss(l1_loss)
+    assert report.wrong == {"loss", "gradient"} and report.mistakes == []
+    text = str(report)
+    assert "your loss is right when reg = 0 but not here" in text
+    assert "your dW is right when reg = 0 but not here" in text

@@ -8,7 +8,7 @@ import inspect
 import math
 import textwrap
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -170,6 +170,7 @@ class _LossSummary:
     stab_fail: tuple | None = None
     side: tuple = ()  # mutated names per probe
     shape_problem: tuple | None = None
+    right_at_reg0: set = field(default_factory=set)  # parts right on the reg = 0 batch
 
 
 def _summarise_loss(probes, outs) -> _LossSummary:
@@ -182,6 +183,9 @@ def _summarise_loss(probes, outs) -> _LossSummary:
             s.shape_problem = (p, o)
         le, ge = _loss_errors(o, p)
         tol = _loss_tol(o, p)
+        if p.args[3] == 0:
+            s.right_at_reg0 |= {"loss"} if le <= tol else set()
+            s.right_at_reg0 |= {"gradient"} if ge <= tol else set()
         if o.loss is not None and le > tol and s.loss_fail is None:
             s.loss_fail = (p, o, le)
         if (
@@ -249,7 +253,7 @@ def _loss_shapes_text(probes) -> str:
     return f"{n} ordinary batches (N = 1 included; float64 and float32; reg 0 and 0.5)"
 
 
-def _explain_loss(probe: _Probe, got: float) -> str:
+def _explain_loss(probe: _Probe, got: float, right_at_reg0: bool = False) -> str:
     """How a wrong loss differs from the right one, read from the numbers."""
     W, X, _, reg = probe.args
     N = X.shape[0]
@@ -265,13 +269,18 @@ def _explain_loss(probe: _Probe, got: float) -> str:
             return (
                 f"your loss differs from the right one by {c:+.3g}·reg·ΣW²: look at the regulariser"
             )
+    if right_at_reg0:
+        return (
+            f"your loss is right when reg = 0 but not here: your regulariser adds "
+            f"{_num(got - (ref - penalty))} where reg·ΣW² = {_num(penalty)}"
+        )
     return (
         f"your loss is off by {_num(got - ref)} ({_num(got / ref if ref else math.inf)} times the right one): "
         "compare each step with −log p[i, y_i] averaged over the examples, plus reg·ΣW²"
     )
 
 
-def _explain_gradient(probe: _Probe, g: np.ndarray) -> str:
+def _explain_gradient(probe: _Probe, g: np.ndarray, right_at_reg0: bool = False) -> str:
     """Fit g − G ≈ a·G + b·2·reg·W + c·Xᵀ·Y/N; describe it when the fit is exact."""
     W, X, y, reg = (
         a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
@@ -286,6 +295,11 @@ def _explain_gradient(probe: _Probe, g: np.ndarray) -> str:
     A = np.stack([b.ravel() for _, b in basis], axis=1)
     coef, *_ = np.linalg.lstsq(A, delta, rcond=None)
     residual = np.abs(A @ coef - delta).max() / max(np.abs(delta).max(), 1e-300)
+    if residual > 1e-3 and right_at_reg0:
+        return (
+            "your dW is right when reg = 0 but not here: the regulariser's gradient is wrong; "
+            "the gradient of reg·ΣW² is 2·reg·W"
+        )
     if residual > 1e-3:
         return (
             "the difference is not a multiple of the right dW, of 2·reg·W or of Xᵀ·Y/N: "
@@ -355,7 +369,7 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
             _num(p.expected[0]),
             _num(o.loss),
             rel,
-            _explain_loss(p, o.loss),
+            _explain_loss(p, o.loss, "loss" in s.right_at_reg0),
             f"check the data term and the regulariser ({section_ref('loss')})",
         )
     if part == "gradient":
@@ -367,7 +381,7 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
             exp,
             got,
             rel,
-            _explain_gradient(p, o.dW),
+            _explain_gradient(p, o.dW, "gradient" in s.right_at_reg0),
             f"dW = Xᵀ(P − Y)/N + 2·reg·W ({section_ref('batch')})",
         )
     if part == "stability":
