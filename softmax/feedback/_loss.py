@@ -248,11 +248,6 @@ def _match_loss(part: str, mine: _LossSummary, theirs: _LossSummary, probes) -> 
 # --------------------------------------------------------------------------- check_loss
 
 
-def _loss_shapes_text(probes) -> str:
-    n = sum(not p.large for p in probes)
-    return f"{n} ordinary batches (N = 1 included; float64 and float32; reg 0 and 0.5)"
-
-
 def _explain_loss(probe: _Probe, got: float, right_at_reg0: bool = False) -> str:
     """How a wrong loss differs from the right one, read from the numbers."""
     W, X, _, reg = probe.args
