@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -371,6 +372,7 @@ def autograde_demo(out: Path, jobs: int = 2) -> dict:
     students = fake_students()
     shards = [students[i::jobs] for i in range(jobs)]
     start = time.perf_counter()
+    cpu_start = _children_cpu()
     with tempfile.TemporaryDirectory(prefix="softmax-autograde-") as tmp:
         courses = [make_course(Path(tmp) / f"course{i}") for i in range(jobs)]
         with ThreadPoolExecutor(jobs) as pool:
@@ -384,6 +386,7 @@ def autograde_demo(out: Path, jobs: int = 2) -> dict:
             for student in shard:
                 shutil.copytree(course / "feedback" / student.id, out / "feedback" / student.id)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu_start
     order = {s.id: i for i, s in enumerate(students)}
     rows.sort(key=lambda r: order[r["student"]])
     expected = expected_cells(students)
@@ -391,9 +394,21 @@ def autograde_demo(out: Path, jobs: int = 2) -> dict:
         row["mistake"] = next(s.mistake for s in students if s.id == row["student"])
         row["expected_cells"] = expected[row["student"]]
         row["as_expected"] = row["cells"] == expected[row["student"]]
-    summary = {"seconds": round(seconds, 1), "jobs": jobs, "steps": steps, "students": rows}
+    summary = {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "jobs": jobs,
+        "steps": steps,
+        "students": rows,
+    }
     (out / "scores.json").write_text(json.dumps(summary, indent=1) + "\n")
     return summary
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) used so far by finished child processes (nbgrader, kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def score_table(summary: dict) -> str:
@@ -441,8 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         f"\nauto-graded points per notebook; {manual:g} more points are written answers for a "
         "person to grade (JupyterLab's Formgrader).\n"
         f"feedback HTML: {args.out}/feedback/STUDENT/{ASSIGNMENT}/*.html; "
-        f"graded {len(summary['students'])} students in {summary['seconds']} s "
-        f"({summary['jobs']} course directories at once; seconds per step in each: "
+        f"graded {len(summary['students'])} students in {summary['seconds']} s, "
+        f"{summary['cpu_seconds']} CPU-seconds ({summary['jobs']} course directories at once; "
+        "seconds per step in each: "
         f"{summary['steps']})"
     )
     return 0 if all(r["as_expected"] for r in summary["students"]) else 1
