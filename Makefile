@@ -23,7 +23,7 @@ INSTALL = $(if $(UV),$(UV) pip install --python $(BIN)/python,$(BIN)/python -m p
 .PHONY: help venv lab test coretest lint format clean execute bench slides handouts lock
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
@@ -70,6 +70,13 @@ slides: $(STAMP) ## offline reveal.js decks in build/slides/ (needs npm)
 
 handouts: slides ## one PDF per deck in build/handouts/ (needs chromium)
 	$(BIN)/python tools/build_handouts.py
+
+.PHONY: student autograde-demo
+student: $(STAMP) ## the student edition in build/student/ (nbgrader: stubs, no hidden tests)
+	$(BIN)/python tools/student.py release --out build/student
+
+autograde-demo: $(STAMP) ## nbgrader autograde of the reference and one fake student per mistake
+	$(BIN)/python tools/student.py autograde-demo --out build/autograde-demo
 
 lock: $(STAMP) ## re-resolve requirements/constraints.txt and environment.yml (ARGS=--upgrade: newest releases)
 	$(BIN)/python -m pip install --quiet 'uv>=0.5'

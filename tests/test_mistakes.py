@@ -207,3 +207,77 @@ def test_bug_losses_validate_inputs(problem):
             bug.loss_fn(W, X[:, :2], y, reg)
         with pytest.raises(ValueError, match="reg"):
             bug.loss_fn(W, X, y, -1.0)
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+@pytest.mark.parametrize("bug", GALLERY, ids=lambda b: b.name)
+def test_gallery_functions_are_the_catalogues_vectorized_implementations(bug, problem):
+    W, X, y, reg = problem
+    entry = mistakes.CATALOGUE[bug.mistake]
+    loss, dW = bug.loss_fn(W, X, y, reg)
+    for impl in entry.implementations:
+        loss_c, dW_c = impl(W.copy(), X.copy(), y, reg)
+        assert loss_c == pytest.approx(loss, rel=1e-12)
+        np.testing.assert_allclose(dW_c, dW, rtol=1e-10, atol=1e-14)
+
+
+def test_each_loss_mistake_really_breaks_its_parts(problem):
+    """Independently of softmax.feedback: each loss mistake differs from the reference
+    exactly where its parts say (ordinary loss, ordinary dW, big scores, shape, inputs)."""
+    W, X, y, _ = problem
+    reg = 0.5
+    big = np.array([[1000.0, -1000.0, 3.0, 0.0], [-1000.0, -999.0, -1001.0, -1000.0]])
+    Wb = np.linalg.pinv(X[:2]) @ big  # X[:2] @ Wb == big
+    yb = np.array([1, 0])  # true classes 2000 below their rows' maxima
+    for m in mistakes.CATALOGUE.values():
+        if m.check != "loss":
+            continue
+        for impl in m.implementations:
+            Wc = W.copy()
+            with np.errstate(all="ignore"):
+                loss, dW = impl(Wc, X.copy(), y, reg)
+                big_loss, big_dW = impl(Wb.copy(), X[:2].copy(), yb, 0.0)
+            ref_loss, ref_dW = softmax_loss_vectorized(W, X, y, reg)
+            ref_big = softmax_loss_vectorized(Wb, X[:2], yb, 0.0)
+            transposed = np.shape(dW) != W.shape
+            assert ("interface" in m.parts) == transposed, m.id
+            assert ("loss" in m.parts) == (abs(loss - ref_loss) > 1e-6 * ref_loss), m.id
+            if not transposed:
+                assert ("gradient" in m.parts) == (not np.allclose(dW, ref_dW, rtol=1e-8)), m.id
+            assert ("side-effects" in m.parts) == (not np.array_equal(Wc, W)), m.id
+            finite = np.isfinite(big_loss) and np.isfinite(big_dW).all()
+            if "stability" in m.parts:
+                assert not finite and np.isfinite(ref_big[0]), m.id
+
+
+def test_softmax_and_numerical_gradient_mistakes_are_wrong():
+    S = np.random.default_rng(3).normal(size=(4, 3))
+    by_id = mistakes.CATALOGUE
+    for impl in by_id["softmax-no-shift"].implementations:
+        with np.errstate(all="ignore"):
+            assert np.isnan(impl(np.array([[1000.0, 0.0]]))).any()
+        np.testing.assert_allclose(impl(S.copy()), softmax(S), rtol=1e-12)
+    for impl in by_id["softmax-wrong-axis"].implementations:
+        np.testing.assert_allclose(impl(S.copy()).sum(axis=0), 1.0)
+    for impl in by_id["softmax-in-place"].implementations:
+        Z = S.copy()
+        np.testing.assert_allclose(impl(Z), softmax(S), rtol=1e-12)
+        assert not np.array_equal(Z, S)
+
+    def f(x):
+        return float(np.sum(x**3) + x[0] * x[1])
+
+    x = np.array([1.0, 2.0, -1.0])
+    exact = 3 * x**2 + np.array([x[1], x[0], 0.0])
+    for impl in by_id["forward-difference"].implementations:
+        np.testing.assert_allclose(
+            impl(f, x.copy(), 1e-3) - exact, 3 * x * 1e-3 + [0, 0, 0], atol=1e-5
+        )
+    for impl in by_id["h-not-2h"].implementations:
+        np.testing.assert_allclose(impl(f, x.copy(), 1e-4), 2 * exact, rtol=1e-6)
+    for impl in by_id["x-not-restored"].implementations:
+        xc = x.copy()
+        impl(f, xc, 1e-3)
+        np.testing.assert_allclose(xc, x - 1e-3)

@@ -1,0 +1,579 @@
+"""check_loss and check_vectorized: the softmax loss ``fn(W, X, y, reg) -> (loss, dW)``."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import math
+import textwrap
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import loss as _loss_module
+from .._timing import interleaved_times, median_ratio
+from ..mistakes import CATALOGUE
+from ._report import Finding, Report, _num, section_ref
+from ._run import (
+    DEV_SHAPE,
+    MIN_SPEEDUP,
+    TIME_LIMIT,
+    _bad_function,
+    _Budget,
+    _Call,
+    _call,
+    _call_problem,
+    _copy_args,
+    _describe,
+    _exception_text,
+    _findings,
+    _labels,
+    _large_scores,
+    _mutated,
+    _Probe,
+    _recognise,
+    _rel_err,
+    _shape,
+    _side_effect_finding,
+    _tol,
+    _worst_entry,
+)
+
+
+def _loss_probes(seed: int) -> list[_Probe]:
+    rng = np.random.default_rng(seed)
+    probes = []
+    for N, D, C, dtype, reg in [
+        (9, 5, 4, np.float64, 0.0),
+        (9, 5, 4, np.float64, 0.5),
+        (1, 4, 3, np.float64, 0.5),
+        (7, 3, 5, np.float64, 0.5),
+        (11, 6, 4, np.float32, 0.5),
+    ]:
+        W = (0.5 * rng.standard_normal((D, C))).astype(dtype)
+        X = rng.standard_normal((N, D)).astype(dtype)
+        y = _labels(rng, N, C)
+        label = f"N = {N}, D = {D}, C = {C}, {np.dtype(dtype).name}, reg = {reg:g}"
+        probes.append(_Probe(label, (W, X, y, reg), ("W", "X", "y", "reg")))
+    for kind, text, reg in [
+        ("rows", "scores near +1000 in some rows, near -1000 in others", 0.1),
+        ("within", "scores from -1000 to +1000 within each row", 0.0),
+    ]:
+        N, D, C = 8, 6, 4
+        W = rng.standard_normal((D, C))
+        X = _large_scores(rng, N, C, kind) @ np.linalg.pinv(W)
+        y = _labels(rng, N, C)
+        probes.append(
+            _Probe(
+                f"{text} (N = {N}, D = {D}, C = {C}, float64)",
+                (W, X, y, reg),
+                ("W", "X", "y", "reg"),
+                large=True,
+            )
+        )
+    for p in probes:
+        W, X, y, reg = p.args
+        p.expected = _loss_module.softmax_loss_vectorized(
+            W.astype(np.float64), X.astype(np.float64), y, reg
+        )
+    return probes
+
+
+@dataclass
+class _LossOut:
+    """What one loss function returned on one probe."""
+
+    loss: float | None = None
+    dW: np.ndarray | None = None
+    problem: str | None = None  # interface problem with the returned value
+    mutated: tuple = ()
+    call: _Call | None = None
+
+
+def _parse_loss_value(value, W) -> _LossOut:
+    out = _LossOut()
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        kind = type(value).__name__ + (
+            f" of length {len(value)}" if isinstance(value, tuple | list) else ""
+        )
+        out.problem = f"returned a {kind}; expected a pair (loss, dW)"
+        return out
+    loss, dW = value
+    try:
+        if _shape(loss) != ():
+            raise TypeError
+        out.loss = float(np.asarray(loss).real if np.iscomplexobj(loss) else loss)
+    except (TypeError, ValueError):
+        out.problem = (
+            f"the loss is a {type(loss).__name__} of shape {_shape(loss)}; expected one number"
+        )
+        return out
+    try:
+        arr = np.asarray(dW, dtype=np.float64) if not isinstance(dW, np.ndarray) else dW
+        if arr.dtype.kind not in "fiu":
+            raise TypeError
+    except (TypeError, ValueError):
+        out.problem = f"dW is a {type(dW).__name__}; expected an array of W's shape {W.shape}"
+        return out
+    out.dW = arr
+    if arr.shape != W.shape:
+        out.problem = f"dW has shape {arr.shape}; expected W's shape {W.shape}"
+    return out
+
+
+def _run_loss(fn, probe: _Probe, budget: _Budget | None) -> _LossOut:
+    args = _copy_args(probe.args)
+    call = _call(fn, args, budget=budget) if budget is not None else None
+    if call is None:  # a catalogue implementation: run directly
+        call = _Call()
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                call.value = fn(*args)
+            except Exception as exc:  # pragma: no cover - catalogue code does not raise here
+                call.error = exc
+    if call.value is None or call.error is not None:
+        out = _LossOut(call=call)
+        if call.value is None and not (call.error or call.timed_out or call.reference):
+            out.problem = (
+                "returned None; expected a pair (loss, dW) (is a return statement missing?)"
+            )
+    else:
+        out = _parse_loss_value(call.value, probe.args[0])
+        out.call = call
+    out.mutated = _mutated(probe.names, probe.args, args)
+    return out
+
+
+def _loss_errors(out: _LossOut, probe: _Probe) -> tuple[float, float]:
+    """Relative errors of the loss and of dW against the reference (inf if missing)."""
+    ref_loss, ref_dW = probe.expected
+    le = _rel_err(out.loss, ref_loss) if out.loss is not None else math.inf
+    ge = _rel_err(out.dW, ref_dW) if out.dW is not None else math.inf
+    return le, ge
+
+
+def _loss_tol(out: _LossOut, probe: _Probe) -> float:
+    return _tol(probe.dtype, out.dW.dtype if isinstance(out.dW, np.ndarray) else None)
+
+
+@dataclass
+class _LossSummary:
+    """Per part: the first failing probe, or None; plus signatures for matching."""
+
+    outs: list
+    loss_fail: tuple | None = None  # (probe, out, rel)
+    grad_fail: tuple | None = None
+    stability: tuple = ()  # one bool per large probe: failed
+    stab_fail: tuple | None = None
+    side: tuple = ()  # mutated names per probe
+    shape_problem: tuple | None = None
+    right_at_reg0: set = field(default_factory=set)  # parts right on the reg = 0 batch
+
+
+def _summarise_loss(probes, outs) -> _LossSummary:
+    s = _LossSummary(outs)
+    ordinary = [(p, o) for p, o in zip(probes, outs, strict=True) if not p.large]
+    for p, o in ordinary:
+        if o.call is not None and (o.call.error or o.call.timed_out or o.call.reference):
+            continue
+        if o.problem and s.shape_problem is None:
+            s.shape_problem = (p, o)
+        le, ge = _loss_errors(o, p)
+        tol = _loss_tol(o, p)
+        if p.args[3] == 0:
+            s.right_at_reg0 |= {"loss"} if le <= tol else set()
+            s.right_at_reg0 |= {"gradient"} if ge <= tol else set()
+        if o.loss is not None and le > tol and s.loss_fail is None:
+            s.loss_fail = (p, o, le)
+        if (
+            o.dW is not None
+            and o.dW.shape == p.expected[1].shape
+            and ge > tol
+            and s.grad_fail is None
+        ):
+            s.grad_fail = (p, o, ge)
+    fine = s.loss_fail is None and s.grad_fail is None
+    returned = all(o.loss is not None and o.dW is not None for p, o in ordinary)
+    fails = []
+    for p, o in zip(probes, outs, strict=True):
+        if not p.large or not returned:
+            continue
+        if o.loss is None or o.dW is None or o.dW.shape != p.expected[1].shape:
+            failed = o.call is not None and o.call.error is not None
+        else:
+            finite = math.isfinite(o.loss) and bool(np.isfinite(o.dW).all())
+            le, ge = _loss_errors(o, p)
+            failed = not finite or (fine and max(le, ge) > _loss_tol(o, p))
+        fails.append(failed)
+        if failed and s.stab_fail is None:
+            s.stab_fail = (p, o)
+    s.stability = tuple(fails)
+    s.side = tuple(o.mutated for o in outs)
+    return s
+
+
+def _match_loss(part: str, mine: _LossSummary, theirs: _LossSummary, probes) -> bool:
+    """Does the student's output agree with a mistake's on this part?"""
+    pairs = [
+        (p, a, b) for p, a, b in zip(probes, mine.outs, theirs.outs, strict=True) if not p.large
+    ]
+    if part == "loss":
+        return all(
+            a.loss is None or _rel_err(a.loss, b.loss) <= _loss_tol(a, p) for p, a, b in pairs
+        )
+    if part == "gradient":
+        return all(
+            a.dW is None or a.dW.shape != b.dW.shape or _rel_err(a.dW, b.dW) <= _loss_tol(a, p)
+            for p, a, b in pairs
+            if a.dW is None or a.dW.shape == p.expected[1].shape
+        ) and any(a.dW is not None for _, a, _ in pairs)
+    if part == "stability":
+        return mine.stability == theirs.stability
+    if part == "side-effects":
+        return mine.side == theirs.side
+    if part == "interface":
+        return all(
+            a.dW is not None
+            and b.dW is not None
+            and a.dW.shape == b.dW.shape
+            and _rel_err(a.dW, b.dW) <= _loss_tol(a, p)
+            for p, a, b in pairs
+        )
+    return False
+
+
+# --------------------------------------------------------------------------- check_loss
+
+
+def _explain_loss(probe: _Probe, got: float, right_at_reg0: bool = False) -> str:
+    """How a wrong loss differs from the right one, read from the numbers."""
+    W, X, _, reg = probe.args
+    N = X.shape[0]
+    ref = probe.expected[0]
+    penalty = reg * float(np.sum(np.square(W, dtype=np.float64)))
+    if not math.isfinite(got):
+        return f"your loss is {got} on ordinary scores"
+    if N > 1 and abs(got / ref - N) < 1e-3 * N:
+        return f"your loss is {N} times the right one, with N = {N}"
+    if penalty > 0:
+        c = (got - ref) / penalty
+        if abs(c - round(c * 2) / 2) < 1e-3:
+            return (
+                f"your loss differs from the right one by {c:+.3g}·reg·ΣW²: look at the regulariser"
+            )
+    if right_at_reg0:
+        return (
+            f"your loss is right when reg = 0 but not here: your regulariser adds "
+            f"{_num(got - (ref - penalty))} where reg·ΣW² = {_num(penalty)}"
+        )
+    return (
+        f"your loss is off by {_num(got - ref)} ({_num(got / ref if ref else math.inf)} times the right one): "
+        "compare each step with −log p[i, y_i] averaged over the examples, plus reg·ΣW²"
+    )
+
+
+def _explain_gradient(probe: _Probe, g: np.ndarray, right_at_reg0: bool = False) -> str:
+    """Fit g − G ≈ a·G + b·2·reg·W + c·Xᵀ·Y/N; describe it when the fit is exact."""
+    W, X, y, reg = (
+        a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+        for a in probe.args
+    )
+    N, C = X.shape[0], W.shape[1]
+    G = probe.expected[1]
+    Y = np.eye(C)[y]
+    basis = [("the right dW", G), ("2·reg·W", 2 * reg * W), ("Xᵀ·Y/N", X.T @ Y / N)]
+    basis = [(n, b) for n, b in basis if np.abs(b).max() > 1e-12]
+    delta = (np.asarray(g, dtype=np.float64) - G).ravel()
+    A = np.stack([b.ravel() for _, b in basis], axis=1)
+    coef, *_ = np.linalg.lstsq(A, delta, rcond=None)
+    residual = np.abs(A @ coef - delta).max() / max(np.abs(delta).max(), 1e-300)
+    if residual > 1e-3 and right_at_reg0:
+        return (
+            "your dW is right when reg = 0 but not here: the regulariser's gradient is wrong; "
+            "the gradient of reg·ΣW² is 2·reg·W"
+        )
+    if residual > 1e-3:
+        return (
+            "the difference is not a multiple of the right dW, of 2·reg·W or of Xᵀ·Y/N: "
+            "compare your dW with Xᵀ(P − Y)/N + 2·reg·W term by term"
+        )
+    terms = [f"{c:+.3g}·{n}" for (n, _), c in zip(basis, coef, strict=True) if abs(c) > 1e-3]
+    return f"your dW = right dW {' '.join(terms)}"
+
+
+def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
+    """Findings of check_loss (and the loss part of check_vectorized); second item: not implemented."""
+    outs = []
+    for p in probes:
+        out = _run_loss(fn, p, budget)
+        if out.call.not_implemented:
+            return [], True
+        outs.append(out)
+    mine = _summarise_loss(probes, outs)
+
+    findings = []
+    calls = [(p, o) for p, o in zip(probes, outs, strict=True) if not p.large]
+    bad_call = next(((p, o) for p, o in calls if _call_problem(o.call, what, 0)), None)
+    if bad_call:
+        p, o = bad_call
+        findings.append(_call_problem(o.call, what, budget.seconds, f"a batch with {p.label}"))
+        if o.call.reference or o.call.timed_out:
+            return findings, False
+
+    wrong = set()
+    if mine.loss_fail:
+        wrong.add("loss")
+    if mine.grad_fail:
+        wrong.add("gradient")
+    if any(mine.stability):
+        wrong.add("stability")
+    if any(mine.side):
+        wrong.add("side-effects")
+    if mine.shape_problem:
+        wrong.add("interface")
+
+    recognised = []
+    if wrong - {"interface"} or mine.shape_problem:
+        theirs = {}
+
+        def matches(m, part):
+            if m.id not in theirs:
+                outs_m = [_run_loss(m.vectorized, p, None) for p in probes]
+                theirs[m.id] = _summarise_loss(probes, outs_m)
+            return _match_loss(part, mine, theirs[m.id], probes)
+
+        recognised = _recognise(
+            wrong, [m for m in CATALOGUE.values() if m.check == "loss"], matches
+        )
+
+    order = ("interface", "loss", "gradient", "stability", "side-effects")
+    findings += _findings(wrong, recognised, order, lambda part: _part_finding(part, mine, what))
+    return findings, False
+
+
+def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
+    """A finding for one wrong part, with expected vs got and a description from the numbers."""
+    if part == "loss":
+        p, o, rel = s.loss_fail
+        return Finding(
+            ("loss",),
+            f"the loss on {p.label}",
+            _num(p.expected[0]),
+            _num(o.loss),
+            rel,
+            _explain_loss(p, o.loss, "loss" in s.right_at_reg0),
+            f"check the data term and the regulariser ({section_ref('loss')})",
+        )
+    if part == "gradient":
+        p, o, rel = s.grad_fail
+        exp, got = _worst_entry(o.dW, p.expected[1], "dW")
+        return Finding(
+            ("gradient",),
+            f"dW on {p.label}",
+            exp,
+            got,
+            rel,
+            _explain_gradient(p, o.dW, "gradient" in s.right_at_reg0),
+            f"dW = Xᵀ(P − Y)/N + 2·reg·W ({section_ref('batch')})",
+        )
+    if part == "stability":
+        p, o = s.stab_fail
+        if o.call is not None and o.call.error is not None:
+            got = _exception_text(o.call.error)
+        else:
+            got = (
+                f"loss {_num(o.loss)}, dW {'finite' if np.isfinite(o.dW).all() else 'with inf/nan'}"
+            )
+        return Finding(
+            ("stability",),
+            f"large scores: {p.label}",
+            f"loss {_num(p.expected[0])}, dW finite",
+            got,
+            None,
+            "right on ordinary scores, wrong when the scores are large",
+            f"shift each row by its maximum and never take the log of a probability ({section_ref('shift')})",
+        )
+    if part == "side-effects":
+        return _side_effect_finding(s.side, section_ref("weights"))
+    p, o = s.shape_problem
+    return Finding(
+        ("interface",),
+        f"what {what} returned on {p.label}",
+        "(loss, dW) with a number and an array of W's shape",
+        o.problem,
+        None,
+        "the function must return a pair: the loss as one number and dW with W's shape (D, C)",
+        section_ref("weights"),
+    )
+
+
+def check_loss(fn, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Report:
+    """Check ``fn(W, X, y, reg) -> (loss, dW)`` against the reference softmax loss.
+
+    Parameters
+    ----------
+    fn : callable
+        The student's loss: W (D, C), X (N, D), y (N,) int labels, reg float >= 0;
+        returns the loss (a number) and dW (D, C), float32 or float64.
+    seed : int
+        Seed of the inputs (new arrays for each call; the same numbers each run).
+    time_limit : float
+        Seconds of the student's code allowed in total.
+
+    Returns
+    -------
+    Report
+        Parts ``interface``, ``loss``, ``gradient``, ``stability``, ``side-effects``.
+    """
+    bad = _bad_function(fn, "check_loss")
+    if bad:
+        return bad
+    probes = _loss_probes(seed)
+    findings, not_implemented = _loss_findings(fn, probes, _Budget(time_limit), _describe(fn))
+    return Report("check_loss", findings, not_implemented=not_implemented)
+
+
+# --------------------------------------------------------------------------- check_vectorized
+
+_LOOP_NODES = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def _python_loops(fn) -> list[tuple[int, str]] | None:
+    """(line, code) of every for/while loop and comprehension in fn's source; None if unreadable."""
+    target = inspect.unwrap(getattr(fn, "func", fn))
+    try:
+        lines, first = inspect.getsourcelines(target)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, _LOOP_NODES):
+            found.setdefault(node.lineno, lines[node.lineno - 1].strip())
+    return [(first + k - 1, text) for k, text in sorted(found.items())]
+
+
+def _dev_problem(seed: int):
+    N, D, C = DEV_SHAPE
+    rng = np.random.default_rng(seed)
+    W = 1e-4 * rng.standard_normal((D, C))
+    X = rng.standard_normal((N, D))
+    return W, X, _labels(rng, N, C), 5e-6
+
+
+def _one_blas_thread():
+    """One BLAS thread while timing: on a busy machine, BLAS threads waiting for each
+    other made the vectorized time vary 6-fold between rounds (measured, 2 shared cores)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
+    """(findings, notes) of the speed comparison at the dev shape."""
+    N, D, C = DEV_SHAPE
+    shape = f"N = {N}, D = {D}, C = {C}"
+    args = _dev_problem(seed)
+    notes, against = [], "your naive version"
+    reference = _loss_module.softmax_loss_naive
+    if naive is None or not callable(naive):
+        naive, against = reference, "the package's softmax_loss_naive"
+        notes.append(
+            f"speed measured against {against} (pass naive=your naive function to compare with yours)"
+        )
+    # Does the naive function run at all? (on a small batch: it is slow at the dev shape)
+    small = _copy_args(_loss_probes(seed)[0].args)
+    tried = _call(naive, small, budget=budget)
+    if naive is not reference and (tried.error or tried.reference or tried.value is None):
+        why = "is not implemented yet" if tried.not_implemented else "did not run"
+        naive, against = reference, "the package's softmax_loss_naive"
+        notes.append(f"your naive function {why}: speed measured against {against}")
+    warm = _call(fn, args, budget=budget)  # also the vectorized function's warm-up
+    if warm.timed_out or warm.error:
+        notes.append(f"speed not measured: the time limit of {budget.seconds:g} s was reached")
+        return [], notes
+    rounds = 3  # about 0.7 s on an idle machine, 1.5 s under a load of 10 on 2 cores
+    with _one_blas_thread():
+        timed = _call(
+            interleaved_times,
+            ({"naive": lambda: naive(*args), "vectorized": lambda: fn(*args)}, rounds),
+            {"warmup": False},
+            budget=budget,
+            spare=(naive, fn),
+        )
+    if timed.value is None:
+        notes.append(
+            "speed not measured: "
+            + (_exception_text(timed.error) if timed.error else "time limit reached")
+        )
+        return [], notes
+    ratio = median_ratio(timed.value["naive"], timed.value["vectorized"])
+    line = f"{ratio:.1f}× faster than {against} at {shape} (one BLAS thread, median of {rounds} interleaved rounds)"
+    if ratio >= MIN_SPEEDUP:
+        return [], [*notes, f"speed: {line}"]
+    finding = Finding(
+        ("vectorization",),
+        f"speed against {against} at {shape}",
+        f"at least {MIN_SPEEDUP:g}× faster",
+        line,
+        diagnosis="a vectorized loss spends its time in two matrix products (X @ W and X.T @ (P - Y)); "
+        "anything done per example or per class in Python costs far more",
+        hint=f"remove per-example work; time both versions ({section_ref('timing')})",
+    )
+    return [finding], notes
+
+
+def check_vectorized(fn, naive=None, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Report:
+    """Everything :func:`check_loss` checks, plus the part ``vectorization``.
+
+    ``vectorization`` is wrong if fn's own source holds a Python loop (for, while,
+    a comprehension), or if fn is less than 5 times faster than ``naive`` (the
+    student's own naive loss) at N = 500, D = 3073, C = 10, measured here by
+    interleaved repeats (median of the per-round ratios). Without a working
+    ``naive`` the speed is measured against :func:`softmax.softmax_loss_naive`,
+    and the report says so. The speed line is the only timing in a report's text.
+    """
+    bad = _bad_function(fn, "check_vectorized")
+    if bad:
+        return bad
+    budget = _Budget(time_limit)
+    what = _describe(fn)
+    findings, ni = _loss_findings(fn, _loss_probes(seed), budget, what)
+    if ni:
+        return Report("check_vectorized", not_implemented=True)
+    notes = []
+    loops = _python_loops(fn)
+    if loops is None:
+        notes.append(f"the source of {what} could not be read: loops not checked")
+    elif loops:
+        findings.append(
+            Finding(
+                ("vectorization",),
+                f"the source of {what}",
+                "no Python loop over examples or classes",
+                "; ".join(f"line {k}: {text}" for k, text in loops),
+                diagnosis="a for/while loop or a comprehension runs Python code once per example "
+                "or class: the vectorized loss does everything with whole-array operations",
+                hint=f"replace the loop by matrix products and axis=1 reductions ({section_ref('vectorized')})",
+            )
+        )
+    if "interface" not in {p for f in findings for p in f.parts}:
+        speed_findings, speed_notes = _speed(
+            fn, naive, seed, _Budget(max(budget.left(), 3 * time_limit / 4))
+        )
+        findings += speed_findings
+        notes += speed_notes
+    return Report("check_vectorized", findings, notes)

@@ -1,0 +1,409 @@
+"""Running student code safely (references disabled, time limit, exceptions caught),
+comparing numbers, and recognising catalogue mistakes from them."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import math
+import os
+import signal
+import threading
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from .. import fast, functions, gradcheck
+from .. import loss as _loss_module
+from ._report import Finding, Report, _num, section_ref
+
+# Relative-error thresholds of a float64 gradient check, as in notebook 03
+# (softmax.display.checks uses the same numbers; a test keeps them equal).
+GRADCHECK_GOOD = 1e-7
+GRADCHECK_WRONG = 1e-4
+
+TIME_LIMIT = 10.0  # seconds of student code per check (training: TRAINING_TIME_LIMIT)
+TRAINING_TIME_LIMIT = 30.0
+DEV_SHAPE = (500, 3073, 10)  # N, D, C of check_vectorized's timing
+MIN_SPEEDUP = 5.0
+
+# Relative tolerances: float64 results agree with the reference to ~1e-14, float32
+# ones to ~1e-6; every catalogue mistake moves a number by more than 1e-2.
+_TOL64 = 1e-6
+_TOL32 = 1e-4
+
+
+# --------------------------------------------------------------------------- running student code
+
+
+class _ReferenceCalled(BaseException):
+    """Raised by a disabled reference function; records its name."""
+
+    used: ClassVar[list] = []
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+        _ReferenceCalled.used.append(name)
+
+
+class _TimeLimit(BaseException):
+    pass
+
+
+def _disabled(*args, **kwargs):  # its code object replaces a reference function's
+    raise __import__("softmax.feedback._run", fromlist=["_"])._ReferenceCalled(
+        __import__("sys")._getframe().f_code.co_name
+    )
+
+
+def _reference_functions() -> list[tuple[object, str]]:
+    """(function whose code is swapped, public name): the inner function of a
+    decorated loss, so that every alias of the wrapper reaches it."""
+    items = [
+        (_loss_module.softmax_loss_naive.__wrapped__, "softmax_loss_naive"),
+        (_loss_module.softmax_loss_vectorized.__wrapped__, "softmax_loss_vectorized"),
+        (fast.softmax_loss_fast.__wrapped__, "softmax_loss_fast"),
+        (functions.softmax, "softmax"),
+        (functions.log_softmax, "log_softmax"),
+        (functions.logsumexp, "logsumexp"),
+        (gradcheck.numerical_gradient, "numerical_gradient"),
+        (gradcheck.grad_check_sparse, "grad_check_sparse"),
+    ]
+    return [(f, name) for f, name in items if inspect.isfunction(f)]
+
+
+_REFERENCES = _reference_functions()
+_ORIGINAL_CODE = {id(f): f.__code__ for f, _ in _REFERENCES}
+_RAISERS = {
+    id(f): _disabled.__code__.replace(co_name=f"softmax.{name}", co_qualname=f"softmax.{name}")
+    for f, name in _REFERENCES
+}
+
+
+@contextlib.contextmanager
+def _references_disabled(*checked):
+    """Make the package's reference functions raise :class:`_ReferenceCalled`,
+    except the ``checked`` ones (so that the references pass their own checks)."""
+    flat = [f for c in checked for f in (c if isinstance(c, tuple) else (c,))]
+    spared = {id(f) for c in flat for f in (c, getattr(c, "__wrapped__", None))}
+    targets = [f for f, _ in _REFERENCES if id(f) not in spared]
+    try:
+        for f in targets:
+            f.__code__ = _RAISERS[id(f)]
+        yield
+    finally:
+        for f in targets:
+            f.__code__ = _ORIGINAL_CODE[id(f)]
+
+
+@dataclass
+class _Call:
+    value: object = None
+    error: BaseException | None = None  # the student's exception
+    not_implemented: bool = False
+    timed_out: bool = False
+    reference: str | None = None  # the reference function it called
+    seconds: float = 0.0
+
+
+class _Budget:
+    """Seconds of student code left for one check."""
+
+    def __init__(self, seconds: float):
+        self.seconds = float(seconds)
+        self.end = time.monotonic() + self.seconds
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float):
+    """Raise :class:`_TimeLimit` in the main thread after ``seconds`` (no-op elsewhere)."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -> _Call:
+    """Run student code with the references disabled (except ``spare``), warnings
+    silenced and a time limit."""
+    result = _Call()
+    if budget is not None and budget.left() <= 0:
+        result.timed_out = True
+        return result
+    _ReferenceCalled.used.clear()
+    start = time.perf_counter()
+    try:
+        # The alarm is cancelled before the references are restored, so that a late
+        # alarm can never interrupt the restoring.
+        with (
+            _references_disabled(fn, spare),
+            _alarm(budget.left() if budget else TIME_LIMIT),
+            np.errstate(all="ignore"),
+            warnings.catch_warnings(),
+        ):
+            warnings.simplefilter("ignore")
+            result.value = fn(*args, **(kwargs or {}))
+    except _TimeLimit:
+        result.timed_out = True
+    except _ReferenceCalled as exc:
+        result.reference = exc.name
+    except NotImplementedError as exc:
+        result.not_implemented = True
+        result.error = exc
+    except Exception as exc:
+        result.error = exc
+    result.seconds = time.perf_counter() - start
+    if result.reference is None and _ReferenceCalled.used:  # caught by the student's code
+        result.reference = _ReferenceCalled.used[0]
+        result.value = None
+    return result
+
+
+_OWN_DIRS = (
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,  # softmax/
+    os.path.dirname(os.path.abspath(np.__file__)) + os.sep,
+    os.path.dirname(os.path.abspath(contextlib.__file__)) + os.sep,
+)
+
+
+def _student_line(exc: BaseException) -> str:
+    """``"in my_loss, line 7: loss = ..."``: the last frame of the student's own code."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if not os.path.abspath(f.filename).startswith(_OWN_DIRS)]
+    if not mine:
+        return ""
+    frame = mine[-1]
+    text = f"in {frame.name}, line {frame.lineno}"
+    line = (frame.line or "").strip()
+    return f"{text}: {line}" if line else text
+
+
+def _exception_text(exc: BaseException) -> str:
+    message = str(exc).strip().splitlines()
+    first = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
+    return first if len(first) <= 200 else first[:197] + "..."
+
+
+def _call_problem(call: _Call, what: str, limit: float, on: str = "") -> Finding | None:
+    """The interface finding for a call that did not return normally, or None."""
+    on = f" on {on}" if on else ""
+    if call.reference:
+        return Finding(
+            ("interface",),
+            f"{what}{on} called the package's own {call.reference}",
+            diagnosis="the check disables the package's reference functions: your function must "
+            "compute the result itself",
+            hint="write the computation in your function; use only numpy (and scipy)",
+        )
+    if call.timed_out:
+        return Finding(
+            ("interface",),
+            f"{what}{on} did not finish within the time limit of {limit:g} s",
+            diagnosis="stopped: an endless loop, or much slower than it should be",
+            hint="check that every loop ends; run the function on a small input by hand",
+        )
+    if call.error is not None:
+        return Finding(
+            ("interface",),
+            f"calling {what}{on}",
+            "a result",
+            _exception_text(call.error),
+            where=_student_line(call.error),
+            diagnosis="a valid input must not raise: read the message and that line",
+            hint="run that line alone with the shapes above and print the shapes of its operands",
+        )
+    return None
+
+
+def _shape(value) -> tuple | str:
+    """``np.shape(value)``, or a word if value is not array-like (a ragged list, an object)."""
+    try:
+        return np.shape(value)
+    except (TypeError, ValueError):
+        return "not an array"
+
+
+def _copy_args(args):
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def _mutated(names, before, after) -> tuple:
+    return tuple(
+        name
+        for name, b, a in zip(names, before, after, strict=True)
+        if isinstance(b, np.ndarray) and not np.array_equal(a, b, equal_nan=True)
+    )
+
+
+def _describe(fn) -> str:
+    name = getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", None)
+    return f"{name}" if name else "your function"
+
+
+# --------------------------------------------------------------------------- comparing numbers
+
+
+def _tol(*dtypes) -> float:
+    return _TOL32 if any(np.dtype(d) == np.float32 for d in dtypes if d is not None) else _TOL64
+
+
+def _rel_err(got, expected) -> float:
+    """Largest |got - expected| over the largest |expected| (inf if shapes or the
+    positions of non-finite values differ)."""
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return math.inf
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return math.inf
+    fg, fe = np.isfinite(g), np.isfinite(e)
+    if not np.array_equal(fg, fe) or not np.array_equal(g[~fg], e[~fe], equal_nan=True):
+        return math.inf
+    if not fe.any():
+        return 0.0
+    scale = max(float(np.abs(e[fe]).max()), 1e-12)
+    return float(np.abs(g[fg] - e[fe]).max()) / scale
+
+
+def _worst_entry(got, expected, name: str) -> tuple[str, str]:
+    """(expected, got) of the entry that differs most, as text."""
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return f"{name} of shape {e.shape}", f"shape {g.shape}"
+    with np.errstate(invalid="ignore"):
+        diff = np.where(np.isfinite(g), np.abs(g - e), np.inf)
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
+    label = f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
+    return f"{label} = {_num(e[index])}", _num(g[index])
+
+
+# --------------------------------------------------------------------------- probes
+
+
+@dataclass
+class _Probe:
+    label: str
+    args: tuple  # the inputs (the student gets copies)
+    names: tuple  # argument names, for side effects
+    large: bool = False
+    expected: object = None  # the reference's result
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def dtype(self):
+        return next(
+            (a.dtype for a in self.args if isinstance(a, np.ndarray) and a.dtype.kind == "f"), None
+        )
+
+
+def _labels(rng, N: int, C: int) -> np.ndarray:
+    """N labels covering every class when N >= C."""
+    return rng.permutation(np.arange(N) % C).astype(np.int64)
+
+
+def _large_scores(rng, N: int, C: int, kind: str) -> np.ndarray:
+    if kind == "rows":  # narrow rows around +1000 and -1000, alternating
+        centre = np.where(np.arange(N) % 2 == 0, 1000.0, -1000.0)[:, None]
+        return centre + rng.uniform(-3, 3, size=(N, C))
+    base = np.array([1000.0, -1000.0, 300.0, -500.0, 0.0, 700.0][:C])  # wide within a row
+    return np.stack([rng.permutation(base) for _ in range(N)]) + rng.uniform(-1, 1, size=(N, C))
+
+
+def _recognise(wrong: set, catalogue, matches) -> list:
+    """Greedy cover of the wrong parts by catalogue mistakes that match them.
+
+    ``matches(mistake, part)`` says whether the student's output on ``part``
+    agrees with the mistake's. Returns ``(mistake, parts)`` pairs, ``parts`` being
+    the wrong parts it explains. First come mistakes that match every wrong part
+    they break and break nothing that is right, then those matching all their
+    wrong parts, then those matching some (two mistakes in one function: the loss
+    of one, the gradient of another).
+    """
+    candidates = []
+    for m in catalogue:
+        shared = m.parts & wrong
+        matched = frozenset(p for p in shared if matches(m, p))
+        if matched:
+            full = matched == shared
+            candidates.append(((not full, not m.parts <= wrong, -len(matched)), m, matched))
+    chosen, covered = [], set()
+    for _, m, matched in sorted(candidates, key=lambda c: c[0]):
+        if matched - covered:
+            chosen.append((m, matched - covered))
+            covered |= matched
+    return chosen
+
+
+def _bad_function(fn, check: str) -> Report | None:
+    if callable(fn):
+        return None
+    return Report(
+        check,
+        [
+            Finding(
+                ("interface",),
+                f"the argument of {check}",
+                "a function",
+                type(fn).__name__,
+                diagnosis="pass the function itself (its name, without parentheses)",
+            )
+        ],
+    )
+
+
+# Descriptions of a wrong loss or gradient that are not an exact simple form: not
+# shown as "the numbers" of a recognised mistake.
+_INEXACT = ("the difference is not", "your loss is off by", "your loss is inf", "your loss is nan")
+
+
+def _findings(wrong: set, recognised: list, order: tuple, part_finding) -> list:
+    """One finding per recognised mistake (covering its wrong parts), then one per
+    wrong part no mistake explains. ``part_finding(part)`` builds the finding with
+    expected vs got and a description of the difference."""
+    findings, explained = [], set()
+    for m, explains in recognised:
+        parts = tuple(p for p in order if p in explains)
+        f = part_finding(parts[0])
+        f.parts, f.mistake = parts, m.id
+        if parts[0] in ("loss", "gradient") and not f.diagnosis.startswith(_INEXACT):
+            f.evidence = f.diagnosis
+        f.diagnosis, f.hint = m.diagnosis, f"{m.hint} ({section_ref(m.section)})"
+        findings.append(f)
+        explained |= set(parts)
+    findings += [part_finding(p) for p in order if p in wrong and p not in explained]
+    return findings
+
+
+def _side_effect_finding(side: tuple, hint: str) -> Finding:
+    """The finding for inputs changed by the call; ``side`` holds the changed names per call."""
+    names = ", ".join(sorted({n for changed in side for n in changed}))
+    return Finding(
+        ("side-effects",),
+        "the inputs after the call",
+        f"{names} unchanged",
+        f"{names} changed",
+        None,
+        f"your function modified {names}: the caller's arrays must stay as they were",
+        f"work on new arrays (x = x - ..., not x -= ...) or put back what you changed ({hint})",
+    )
