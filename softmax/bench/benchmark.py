@@ -1,8 +1,9 @@
 """Benchmark the softmax loss implementations: ``python -m softmax.bench`` (``make bench``).
 
 Times ``naive``, ``vectorized``, ``fast`` and ``gemm_bound`` (only the two matrix
-products ``X @ W`` and ``X.T @ P`` with P given: what any implementation that
-forms the scores and the gradient must pay) on the shapes of CS231n's CIFAR-10
+products ``X @ W`` and ``X.T @ P`` with P given, called as the vectorized loss
+calls them: a reference point, not a lower bound, since ``fast`` computes the same
+products faster by changing their layout and blocking) on the shapes of CS231n's CIFAR-10
 exercise, in float64 and float32, with 1 and 2 BLAS threads. ``torch`` and
 ``jax`` rows are added when those packages are importable; they run in separate
 processes, because a framework's thread pool and OpenBLAS's slow each other down
@@ -112,7 +113,7 @@ def numpy_impls(P: np.ndarray) -> dict[str, Callable]:
     from ..loss import softmax_loss_naive, softmax_loss_vectorized
 
     def gemm_bound(W, X, y, reg):
-        """Only the two products every implementation needs: X @ W and X.T @ P."""
+        """Only the vectorized loss's two products, X @ W and X.T @ P, as it calls them."""
         return X @ W, X.T @ P
 
     return {
