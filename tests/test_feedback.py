@@ -589,3 +589,39 @@ def test_a_wrong_regulariser_not_in_the_catalogue_is_located_by_reg_0():
     text = str(report)
     assert "your loss is right when reg = 0 but not here" in text
     assert "your dW is right when reg = 0 but not here" in text
+
+
+def _row_loop_loss(W, X, y, reg):
+    """Right, with a Python loop over the examples (numpy within each row)."""
+    loss, dW = 0.0, np.zeros(W.shape)
+    for i in range(X.shape[0]):
+        s = X[i] @ W
+        s = s - s.max()
+        lse = np.log(np.exp(s).sum())
+        loss += lse - s[y[i]]
+        p = np.exp(s - lse)
+        p[y[i]] -= 1
+        dW += np.outer(X[i], p)
+    return loss / X.shape[0] + reg * np.sum(W * W), dW / X.shape[0] + 2 * reg * W
+
+
+def _hidden_row_loops(W, X, y, reg):
+    return _row_loop_loss(W, X, y, reg)  # no loop in this source: only the clock can tell
+
+
+def _hidden_python_loops(W, X, y, reg):
+    return _loop_loss(W, X, y, reg)  # seconds per call at the dev shape
+
+
+def test_a_loss_whose_loops_hide_in_a_helper_is_caught_by_the_clock():
+    report = check_vectorized(_hidden_row_loops, naive=_row_loop_loss)
+    assert report.wrong == {"vectorization"}, str(report)
+    text = str(report)
+    assert "at least 5× faster" in text
+    assert f"fastest of {3 + feedback._loss.CONFIRM_ROUNDS} interleaved rounds" in text
+
+
+def test_a_loss_too_slow_to_time_is_a_vectorization_problem():
+    report = check_vectorized(_hidden_python_loops, naive=_loop_loss)
+    assert report.wrong == {"vectorization"}, str(report)
+    assert "one call took" in str(report)

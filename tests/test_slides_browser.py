@@ -93,6 +93,19 @@ async () => {
 """
 
 
+# Font sizes (px) of the widget labels on the current slide, and of the deck's body text.
+WIDGET_TEXT_SIZES_JS = """
+() => {
+  const px = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const slide = Reveal.getCurrentSlide();
+  const labels = [...slide.querySelectorAll('.widget-label, .widget-readout')]
+    .filter((el) => el.offsetParent !== null && el.textContent.trim() !== '')
+    .map(px);
+  return {labels, body: px(document.querySelector('.reveal'))};
+}
+"""
+
+
 def notebook_json(name: str) -> dict:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
 
@@ -204,6 +217,12 @@ def test_deck_in_browser(chromium, decks, name):
             widget = page.locator("[data-test-target]")
             widget.wait_for(state="visible")
             assert widget.bounding_box()["width"] > 100
+            # Its labels read as large as the slide's body text (from the back of the room).
+            sizes = page.evaluate(WIDGET_TEXT_SIZES_JS)
+            assert sizes["labels"], f"{name}: the widget slide has no widget label"
+            assert min(sizes["labels"]) >= sizes["body"] - 0.5, (
+                f"{name}: widget labels {sizes['labels']} px, slide text {sizes['body']} px"
+            )
             page.screenshot(path=str(screenshot_path("slides", f"{name}-widget.png")))
 
         # Every slide once: each loads what it shows (images, widget fonts) from the folder,

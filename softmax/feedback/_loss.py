@@ -7,6 +7,7 @@ import contextlib
 import inspect
 import math
 import textwrap
+import time
 import warnings
 from dataclasses import dataclass, field
 
@@ -482,6 +483,17 @@ def _one_blas_thread():
     return threadpool_limits(1, user_api="blas")
 
 
+# One call slower than this at the dev shape is a vectorization problem without further
+# timing (the reference takes 0.02-0.05 s on a 2-core machine, under load too).
+SLOW_CALL = 1.0
+_SLOW_DIAGNOSIS = (
+    "a vectorized loss spends its time in two matrix products (X @ W and X.T @ (P - Y)); "
+    "anything done per example or per class in Python costs far more"
+)
+# Extra rounds that confirm a speed below MIN_SPEEDUP before it is reported as a finding.
+CONFIRM_ROUNDS = 5
+
+
 def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
     """(findings, notes) of the speed comparison at the dev shape."""
     N, D, C = DEV_SHAPE
@@ -501,7 +513,22 @@ def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
         why = "is not implemented yet" if tried.not_implemented else "did not run"
         naive, against = reference, "the package's softmax_loss_naive"
         notes.append(f"your naive function {why}: speed measured against {against}")
+    start = time.perf_counter()
     warm = _call(fn, args, budget=budget)  # also the vectorized function's warm-up
+    warm_seconds = time.perf_counter() - start
+    if warm_seconds > SLOW_CALL and not warm.error:
+        # Far too slow to need timing against the naive loop (and a few rounds of it
+        # would not fit the time limit): say so rather than pass it unmeasured.
+        return [
+            Finding(
+                ("vectorization",),
+                f"one call at {shape}",
+                f"well under {SLOW_CALL:g} s (the package's vectorized loss takes a few hundredths)",
+                f"one call took {warm_seconds:.1f} s",
+                diagnosis=_SLOW_DIAGNOSIS,
+                hint=f"remove per-example work; time both versions ({section_ref('timing')})",
+            )
+        ], notes
     if warm.timed_out or warm.error:
         notes.append(f"speed not measured: the time limit of {budget.seconds:g} s was reached")
         return [], notes
@@ -521,7 +548,25 @@ def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
         )
         return [], notes
     ratio = median_ratio(timed.value["naive"], timed.value["vectorized"])
-    line = f"{ratio:.1f}× faster than {against} at {shape} (one BLAS thread, median of {rounds} interleaved rounds)"
+    how = f"median of {rounds} interleaved rounds"
+    if ratio < MIN_SPEEDUP:
+        # Confirm before failing: on a shared machine another process slows some calls at
+        # random (a correct loss measured 4.8× once, with JupyterLab and a browser busy).
+        # The fastest call of each is the least disturbed estimate of its cost.
+        with _one_blas_thread():
+            more = _call(
+                interleaved_times,
+                ({"naive": lambda: naive(*args), "vectorized": lambda: fn(*args)}, CONFIRM_ROUNDS),
+                {"warmup": False},
+                budget=budget,
+                spare=(naive, fn),
+            )
+        if more.value is not None:
+            t_naive = timed.value["naive"] + more.value["naive"]
+            t_vec = timed.value["vectorized"] + more.value["vectorized"]
+            ratio = min(t_naive) / min(t_vec)
+            how = f"fastest of {len(t_vec)} interleaved rounds each"
+    line = f"{ratio:.1f}× faster than {against} at {shape} (one BLAS thread, {how})"
     if ratio >= MIN_SPEEDUP:
         return [], [*notes, f"speed: {line}"]
     finding = Finding(
@@ -529,8 +574,7 @@ def _speed(fn, naive, seed: int, budget: _Budget) -> tuple[list, list]:
         f"speed against {against} at {shape}",
         f"at least {MIN_SPEEDUP:g}× faster",
         line,
-        diagnosis="a vectorized loss spends its time in two matrix products (X @ W and X.T @ (P - Y)); "
-        "anything done per example or per class in Python costs far more",
+        diagnosis=_SLOW_DIAGNOSIS,
         hint=f"remove per-example work; time both versions ({section_ref('timing')})",
     )
     return [finding], notes
@@ -542,7 +586,8 @@ def check_vectorized(fn, naive=None, *, seed: int = 0, time_limit: float = TIME_
     ``vectorization`` is wrong if fn's own source holds a Python loop (for, while,
     a comprehension), or if fn is less than 5 times faster than ``naive`` (the
     student's own naive loss) at N = 500, D = 3073, C = 10, measured here by
-    interleaved repeats (median of the per-round ratios). Without a working
+    interleaved repeats (median of the per-round ratios; a ratio below 5 is confirmed
+    by more rounds, comparing each function's fastest call). Without a working
     ``naive`` the speed is measured against :func:`softmax.softmax_loss_naive`,
     and the report says so. The speed line is the only timing in a report's text.
     """

@@ -8,6 +8,7 @@ import inspect
 import math
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -80,7 +81,11 @@ def _reference_functions() -> list[tuple[object, str]]:
 _REFERENCES = _reference_functions()
 _ORIGINAL_CODE = {id(f): f.__code__ for f, _ in _REFERENCES}
 _RAISERS = {
-    id(f): _disabled.__code__.replace(co_name=f"softmax.{name}", co_qualname=f"softmax.{name}")
+    id(f): _disabled.__code__.replace(
+        co_name=f"softmax.{name}",
+        # co_qualname exists from Python 3.11 on; 3.10's tracebacks show co_name
+        **({"co_qualname": f"softmax.{name}"} if sys.version_info >= (3, 11) else {}),
+    )
     for f, name in _REFERENCES
 }
 
