@@ -93,7 +93,8 @@ async () => {
 """
 
 
-# Font sizes (px) of the widget labels on the current slide, and of the deck's body text.
+# Font sizes (px) of the widget labels on the current slide, and of the deck's body text
+# (a Markdown paragraph: reveal's theme gives .reveal itself a larger, unused size).
 WIDGET_TEXT_SIZES_JS = """
 () => {
   const px = (el) => parseFloat(getComputedStyle(el).fontSize);
@@ -101,7 +102,7 @@ WIDGET_TEXT_SIZES_JS = """
   const labels = [...slide.querySelectorAll('.widget-label, .widget-readout')]
     .filter((el) => el.offsetParent !== null && el.textContent.trim() !== '')
     .map(px);
-  return {labels, body: px(document.querySelector('.reveal'))};
+  return {labels, body: px(document.querySelector('.reveal .jp-RenderedMarkdown p'))};
 }
 """
 
