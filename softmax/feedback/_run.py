@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import fast, functions, gradcheck
 from .. import loss as _loss_module
+from . import _child
 from ._report import Finding, Report, _num, section_ref
 
 # Relative-error thresholds of a float64 gradient check, as in notebook 03
@@ -109,11 +110,21 @@ def _references_disabled(*checked):
 @dataclass
 class _Call:
     value: object = None
-    error: BaseException | None = None  # the student's exception
+    error: BaseException | None = None  # the student's exception (a _StudentError from a child)
     not_implemented: bool = False
     timed_out: bool = False
     reference: str | None = None  # the reference function it called
     seconds: float = 0.0
+    output: str = ""  # what the function printed (relayed to the caller's output)
+
+
+class _StudentError(Exception):
+    """An exception raised in the child, as text: its type's name, "Type: message" and
+    the student's line (the exception object itself stays in the child)."""
+
+    def __init__(self, type_name: str, text: str, line: str = ""):
+        super().__init__(text)
+        self.type_name, self.text, self.line = type_name, text, line
 
 
 class _Budget:
@@ -129,7 +140,9 @@ class _Budget:
 
 @contextlib.contextmanager
 def _alarm(seconds: float):
-    """Raise :class:`_TimeLimit` in the main thread after ``seconds`` (no-op elsewhere)."""
+    """Raise :class:`_TimeLimit` in the main thread after ``seconds`` (no-op elsewhere).
+
+    Only for the in-process fallback (no fork): see :func:`_call`."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
@@ -148,12 +161,52 @@ def _alarm(seconds: float):
 
 
 def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -> _Call:
-    """Run student code with the references disabled (except ``spare``), warnings
-    silenced and a time limit."""
+    """Run student code: ``fn(*args, **kwargs)``, the package's reference paths disabled
+    (except ``fn`` itself and ``spare``), warnings silenced, within the budget's time.
+
+    On Linux and macOS in a forked child (:mod:`softmax.feedback._child`): the call
+    always comes back within the time left plus the time to kill the child, every
+    exception (SystemExit and KeyboardInterrupt raised by the function included) and an
+    ended process become ``error``, and the caller's state is untouched; the array
+    arguments get the child's final contents (so that side effects show). What the
+    function printed is relayed to ``sys.stdout`` after the call. The user's own
+    interrupt (Ctrl-C, the kernel's stop button) interrupts the check: the child is
+    killed and KeyboardInterrupt propagates.
+    """
     result = _Call()
-    if budget is not None and budget.left() <= 0:
+    seconds = budget.left() if budget is not None else TIME_LIMIT
+    if seconds <= 0:
         result.timed_out = True
         return result
+    if not _child.CAN_FORK:
+        return _call_in_process(fn, args, kwargs, seconds, spare)
+    spared = _child.spared_codes(fn, spare)
+    outcome = _child.run_in_child(
+        fn, tuple(args), dict(kwargs or {}), seconds, spared, (_student_line, _exception_text)
+    )
+    _child.copy_back(args, outcome.args_after)
+    result.seconds = outcome.seconds
+    result.output = outcome.output
+    if outcome.output:
+        sys.stdout.write(outcome.output)
+    if outcome.kind == "timeout":
+        result.timed_out = True
+    elif outcome.kind == "reference":
+        result.reference = outcome.reference
+    elif outcome.kind == "ended":
+        result.error = _StudentError("SystemExit", outcome.ended)
+    elif outcome.kind == "error":
+        result.error = _StudentError(*outcome.error)
+        result.not_implemented = outcome.not_implemented
+    else:
+        result.value = outcome.value
+    return result
+
+
+def _call_in_process(fn, args, kwargs, seconds: float, spare) -> _Call:
+    """The fallback without fork (Windows): the references' code swapped, SIGALRM where
+    it exists, exceptions but KeyboardInterrupt caught."""
+    result = _Call()
     _ReferenceCalled.used.clear()
     start = time.perf_counter()
     try:
@@ -161,7 +214,7 @@ def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -
         # alarm can never interrupt the restoring.
         with (
             _references_disabled(fn, spare),
-            _alarm(budget.left() if budget else TIME_LIMIT),
+            _alarm(seconds),
             np.errstate(all="ignore"),
             warnings.catch_warnings(),
         ):
@@ -174,7 +227,9 @@ def _call(fn, args=(), kwargs=None, budget: _Budget | None = None, spare=None) -
     except NotImplementedError as exc:
         result.not_implemented = True
         result.error = exc
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit is a finding too
         result.error = exc
     result.seconds = time.perf_counter() - start
     if result.reference is None and _ReferenceCalled.used:  # caught by the student's code
@@ -192,6 +247,8 @@ _OWN_DIRS = (
 
 def _student_line(exc: BaseException) -> str:
     """``"in my_loss, line 7: loss = ..."``: the last frame of the student's own code."""
+    if isinstance(exc, _StudentError):
+        return exc.line
     frames = traceback.extract_tb(exc.__traceback__)
     mine = [f for f in frames if not os.path.abspath(f.filename).startswith(_OWN_DIRS)]
     if not mine:
@@ -203,6 +260,8 @@ def _student_line(exc: BaseException) -> str:
 
 
 def _exception_text(exc: BaseException) -> str:
+    if isinstance(exc, _StudentError):
+        return exc.text
     message = str(exc).strip().splitlines()
     first = f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
     return first if len(first) <= 200 else first[:197] + "..."
