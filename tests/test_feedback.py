@@ -438,29 +438,19 @@ def test_reports_are_deterministic():
 
 def test_check_vectorized_passes_the_reference_and_reports_the_speed():
     report = check_vectorized(softmax.softmax_loss_vectorized, softmax.softmax_loss_naive)
-    assert report.wrong <= {"vectorization"}  # the speed depends on the machine's load
+    assert_clean(report)  # graded by counting Python events, not by the clock
     assert any(
-        "faster than your naive version at N = 500, D = 3073, C = 10" in n
-        for n in [*report.notes, str(report)]
+        "faster than the package's softmax_loss_naive at N = 500, D = 3073, C = 10" in n
+        for n in report.notes
     )
 
 
-def test_check_vectorized_finds_loops_and_falls_back_to_the_reference_naive():
-    def naive_stub(W, X, y, reg):
-        raise NotImplementedError
-
+def test_check_vectorized_finds_loops():
     looped = CATALOGUE["missing-mean"].loop
-    report = check_vectorized(looped, naive_stub)
+    report = check_vectorized(looped)
     assert {"vectorization", "loss", "gradient"} <= report.wrong
-    assert "for i in range(N):" in str(report)
-    assert "your naive function is not implemented yet" in str(report)
-
-
-def test_loops_read_from_the_source():
-    assert _loss._python_loops(softmax.softmax_loss_vectorized) == []
-    lines = [text for _, text in _loss._python_loops(_loop_loss)]
-    assert lines[0].startswith("for i in range(N)") and any("sum(" in t for t in lines)
-    assert _loss._python_loops(len) is None
+    text = str(report)
+    assert "(a loop over the examples)" in text and "(a loop over the classes)" in text
 
 
 # --------------------------------------------------------------------------- gradient check and training
@@ -612,15 +602,14 @@ def _hidden_python_loops(W, X, y, reg):
     return _loop_loss(W, X, y, reg)  # seconds per call at the dev shape
 
 
-def test_a_loss_whose_loops_hide_in_a_helper_is_caught_by_the_clock():
+def test_a_loss_whose_loops_hide_in_a_helper_is_caught_by_the_count():
     report = check_vectorized(_hidden_row_loops, naive=_row_loop_loss)
     assert report.wrong == {"vectorization"}, str(report)
     text = str(report)
-    assert "at least 5× faster" in text
-    assert f"fastest of {3 + feedback._loss.CONFIRM_ROUNDS} interleaved rounds" in text
+    assert "(a loop over the examples)" in text and "in _row_loop_loss" in text
 
 
-def test_a_loss_too_slow_to_time_is_a_vectorization_problem():
+def test_a_slow_python_loop_is_a_vectorization_problem():
     report = check_vectorized(_hidden_python_loops, naive=_loop_loss)
     assert report.wrong == {"vectorization"}, str(report)
-    assert "one call took" in str(report)
+    assert "(a loop over the features)" in str(report)

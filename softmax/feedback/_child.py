@@ -40,6 +40,7 @@ no time limit, SystemExit caught but ``os._exit`` not).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import os
@@ -91,7 +92,7 @@ def encode(value, depth: int = 0):
     if hasattr(value, "__array__"):
         try:
             a = np.asarray(value)
-        except Exception:  # noqa: BLE001 - student object
+        except Exception:  # student object
             return ("o", kind.__name__)
         if a.dtype.kind in _KINDS:
             return ("a", a.dtype.str, a.shape, a.tobytes())
@@ -132,6 +133,7 @@ class ReferenceCalled(BaseException):
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _HARNESS = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _HELPERS = tuple(_PACKAGE + name for name in ("_validation.py", "_timing.py"))
+_FINGERPRINT_BYTES = 120  # byte code of at least ~20 statements' size
 _FINGERPRINTS: dict = {}  # co_code + names of every guarded package code object -> its name
 
 
@@ -159,7 +161,13 @@ def _fingerprints() -> dict:
                     continue
                 dotted = "softmax." + os.path.relpath(path[:-3], _PACKAGE).replace(os.sep, ".")
                 for code, qual in _walk_code(module, ""):
-                    if code is not module and len(code.co_code) >= 24:
+                    # whole functions of some size only: a one-line helper or a generator
+                    # expression could be written the same way by a student
+                    if (
+                        code is not module
+                        and not code.co_name.startswith("<")
+                        and len(code.co_code) >= _FINGERPRINT_BYTES
+                    ):
                         key = (code.co_code, code.co_names)
                         _FINGERPRINTS.setdefault(key, f"{dotted}.{qual.split('.', 1)[-1]}")
         _FINGERPRINTS.setdefault(None, "")
@@ -183,7 +191,9 @@ def _public_names() -> dict:
 def _guarded_name(code) -> str | None:
     """The package function this code object is (or was rebuilt from), or None."""
     path = code.co_filename
-    if path.startswith(_PACKAGE) and not path.startswith(_HARNESS) and path not in _HELPERS:
+    if path.startswith(_PACKAGE):
+        if path.startswith(_HARNESS) or path in _HELPERS:
+            return None
         module = "softmax." + os.path.relpath(path[:-3], _PACKAGE).replace(os.sep, ".")
         return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
     return _fingerprints().get((code.co_code, code.co_names))
@@ -280,7 +290,7 @@ def _child_main(fn, args, kwargs, spared, write_fd, texts) -> None:
             value = fn(*args, **kwargs)
         except ReferenceCalled as exc:
             report = {"kind": "reference", "reference": str(exc)}
-        except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt too
             report = {
                 "kind": "error",
                 "error": _exception_info(exc, *texts),
@@ -300,12 +310,10 @@ def _child_main(fn, args, kwargs, spared, write_fd, texts) -> None:
         view = memoryview(data)
         while view:
             view = view[os.write(write_fd, view) :]
-    except BaseException:  # noqa: BLE001 - the child must never return into the caller
+    except BaseException:  # the child must never return into the caller
         status = 70
-        try:
+        with contextlib.suppress(BaseException):
             os.write(2, traceback.format_exc().encode()[-2000:])
-        except BaseException:  # noqa: BLE001
-            pass
     finally:
         os._exit(status)
 
@@ -329,10 +337,8 @@ def _read_until(fd: int, deadline: float) -> tuple[bytes, bool]:
 
 def _kill(pid: int) -> None:
     for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
             target()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
 
 
 def run_in_child(fn, args, kwargs, seconds: float, spared: set, texts) -> Outcome:
@@ -361,10 +367,8 @@ def run_in_child(fn, args, kwargs, seconds: float, spared: set, texts) -> Outcom
     gc.unfreeze()
     os.close(write_fd)
     try:
-        try:
+        with contextlib.suppress(OSError):
             os.setpgid(pid, pid)
-        except OSError:
-            pass
         data, late = _read_until(read_fd, time.monotonic() + max(seconds, 0.05))
     finally:  # also on the user's KeyboardInterrupt: the child never outlives the call
         os.close(read_fd)
@@ -374,7 +378,7 @@ def run_in_child(fn, args, kwargs, seconds: float, spared: set, texts) -> Outcom
         return Outcome(kind="timeout", seconds=seconds)
     try:
         report = _loads(data) if data else None
-    except Exception:  # noqa: BLE001 - a truncated report: the process died while writing
+    except Exception:  # a truncated report: the process died while writing
         report = None
     if not isinstance(report, dict):
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:

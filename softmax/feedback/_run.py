@@ -229,7 +229,7 @@ def _call_in_process(fn, args, kwargs, seconds: float, spare) -> _Call:
         result.error = exc
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # noqa: BLE001 - SystemExit is a finding too
+    except BaseException as exc:  # SystemExit is a finding too
         result.error = exc
     result.seconds = time.perf_counter() - start
     if result.reference is None and _ReferenceCalled.used:  # caught by the student's code
