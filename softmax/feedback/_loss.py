@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import loss as _loss_module
 from .._timing import interleaved_times, median_ratio
-from ..mistakes import CATALOGUE
 from ._report import Finding, Report, _num, section_ref
 from ._run import (
     DEV_SHAPE,
@@ -41,6 +39,8 @@ from ._run import (
     _tol,
     _worst_entry,
 )
+from ._trusted import CATALOGUE
+from ._trusted import loss as _loss_module
 
 
 def _loss_probes(seed: int) -> list[_Probe]:
@@ -93,6 +93,25 @@ class _LossOut:
     call: _Call | None = None
 
 
+def _real_number(loss) -> float | None:
+    """The loss as a float if it is one real number: a Python int or float, a numpy
+    integer or floating scalar, or a 0-d array of those; None for a str, bytes, bool,
+    complex, None, an array of another shape or any other object (an interface error:
+    float() would accept "1.5" or take a complex's real part in silence)."""
+    if isinstance(loss, bool | np.bool_ | str | bytes) or loss is None:
+        return None
+    if isinstance(loss, int | float) or (
+        isinstance(loss, np.generic | np.ndarray) and np.shape(loss) == ()
+    ):
+        kind = np.asarray(loss).dtype.kind
+        if kind in "iuf" or (isinstance(loss, int) and kind == "O"):  # a huge int: still a number
+            try:
+                return float(loss)
+            except OverflowError:
+                return math.inf if loss > 0 else -math.inf
+    return None
+
+
 def _parse_loss_value(value, W) -> _LossOut:
     out = _LossOut()
     if not isinstance(value, tuple | list) or len(value) != 2:
@@ -102,15 +121,15 @@ def _parse_loss_value(value, W) -> _LossOut:
         out.problem = f"returned a {kind}; expected a pair (loss, dW)"
         return out
     loss, dW = value
-    try:
-        if _shape(loss) != ():
-            raise TypeError
-        out.loss = float(np.asarray(loss).real if np.iscomplexobj(loss) else loss)
-    except (TypeError, ValueError):
+    number = _real_number(loss)
+    if number is None:
+        shape = _shape(loss)
+        of_shape = f" of shape {shape}" if isinstance(shape, tuple) and shape != () else ""
         out.problem = (
-            f"the loss is a {type(loss).__name__} of shape {_shape(loss)}; expected one number"
+            f"the loss is a {type(loss).__name__}{of_shape}; expected one number (a real float)"
         )
         return out
+    out.loss = number
     try:
         arr = np.asarray(dW, dtype=np.float64) if not isinstance(dW, np.ndarray) else dW
         if arr.dtype.kind not in "fiu":

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .. import data, gradcheck
+from .. import data
 from ._loss import _parse_loss_value
 from ._report import Finding, Report, _round_sig, section_ref
 from ._run import (
@@ -24,6 +24,7 @@ from ._run import (
     _shape,
     _worst_entry,
 )
+from ._trusted import gradcheck
 
 # --------------------------------------------------------------------------- check_gradient_check
 
