@@ -26,8 +26,12 @@ The parts of a loss function judged separately (``report.wrong``):
 ``side-effects``  an input array was modified;
 ``values``        for :func:`check_softmax` and :func:`check_numerical_gradient`
                   (and the outcome of :func:`check_training`), the numbers returned;
-``vectorization`` (:func:`check_vectorized` only) a Python loop, or less than 5x
-                  faster than the student's naive version at the dev shape.
+``vectorization`` (:func:`check_vectorized` only) a Python loop over examples,
+                  features or classes: the Python events one call executes
+                  (lines run, functions started, counted with sys.settrace)
+                  grow when N, D or C grows. Counted, never timed: the same
+                  code gets the same grade on any machine, idle or busy. The
+                  speed against the package's naive loss is a note, not graded.
 
 A mistake is recognised from the numbers, never from the code: each wrong part's
 output is compared with what each mistake of :data:`softmax.mistakes.CATALOGUE`
@@ -36,14 +40,25 @@ or by Xᵀ·Y/N, failures on exactly the large-score batches where a missing max
 shift fails, ...). A mistake that is not in the catalogue still gets the wrong
 parts, expected vs got, and a description of how the numbers differ.
 
-While a check runs the student's code, the package's reference functions
-(``softmax_loss_naive``, ``softmax_loss_vectorized``, ``softmax_loss_fast``,
-``softmax``, ``log_softmax``, ``logsumexp``, ``numerical_gradient``,
-``grad_check_sparse``) raise if called, however they were imported; they are
-restored afterwards, also when the check fails. Checks never raise because of a
-student's error: an exception is shown with its type, message and the line of
-the student's code; a function still running after the time limit is
-interrupted (on the main thread, with SIGALRM) and reported.
+What a check guarantees. On Linux and macOS each call of the student's function runs
+in a child process (forked, in its own process group; about 8 ms a call) that is
+killed with SIGKILL at the time limit: whatever the function does (an endless loop
+that catches every exception, SIGALRM ignored, ``exit()``, ``os._exit``, a crash),
+the check returns within its time limit plus a fraction of a second, and nothing
+the function changes (module attributes, numpy's error state, signal handlers,
+``sys.modules``) reaches the caller; only changes to the array arguments are
+copied back, to be reported as side effects. Every exception the function raises,
+``SystemExit`` and ``KeyboardInterrupt`` included, is a finding, shown with its
+type, message and the line of the student's code; the user's own interrupt (the
+kernel's stop button) still stops the check. In the child, the package's code
+(the references, ``softmax.fast``, the catalogue of :mod:`softmax.mistakes`, code
+objects saved from them) raises when the student's code calls it, however it was
+imported, rebuilt or renamed; the function under check may itself be the
+package's (that is how the references and the catalogue are tested). Expected
+values come from private copies of the reference modules compiled from the files
+on disk when this module is imported (:mod:`softmax.feedback._trusted` says what
+that covers and what it does not). On Windows (no fork) the function runs in the
+caller's process: references disabled, exceptions caught, but no time limit.
 
 Maths layer: numpy and the standard library only.
 """
