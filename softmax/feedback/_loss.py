@@ -468,7 +468,7 @@ COUNT_FACTOR = 8
 # fraction of an event more per added row, feature or class (a loop executes >= 1).
 LOOP_EVENTS_PER_ITEM = 0.25
 SPEED_ROUNDS = 3  # interleaved rounds of the (ungraded) speed note
-SPEED_SECONDS = 4.0  # at most this long for the speed note (about 0.7 s on an idle machine)
+SPEED_SECONDS = 2.0  # at most this long for the speed note (about 0.7 s on an idle machine)
 
 
 def _count_problems(seed: int) -> list[tuple[str, tuple]]:
@@ -514,8 +514,11 @@ def _count_events(fn, problems) -> list:
     for _, args in problems:
         fn(*_copy_args(args))
         counts: dict = {}
+        guard = sys.gettrace()  # the child's guard: still called for each function started
 
-        def local(frame, event, arg, counts=counts):
+        def local(frame, event, arg, counts=counts, guard=guard):
+            if event == "call" and guard is not None:
+                guard(frame, event, arg)
             if event in ("line", "call"):
                 f = frame
                 while f is not None and not is_own(f.f_code):
@@ -530,7 +533,7 @@ def _count_events(fn, problems) -> list:
         try:
             fn(*copies)
         finally:
-            sys.settrace(None)
+            sys.settrace(guard)
             gc.enable()
         lines = []
         for key, n in counts.items():
@@ -660,7 +663,7 @@ def check_vectorized(fn, naive=None, *, seed: int = 0, time_limit: float = TIME_
 
     When no loop is found, the speed against the package's
     :func:`softmax.softmax_loss_naive` at N = 500, D = 3073, C = 10 (median of 3
-    interleaved rounds, one BLAS thread, at most 4 s) is added as a note, for
+    interleaved rounds, one BLAS thread, at most 2 s) is added as a note, for
     information: it depends on the machine and is not graded. ``naive`` is
     accepted for compatibility with earlier notebooks and not used.
     """
