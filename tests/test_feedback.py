@@ -441,6 +441,7 @@ def test_check_vectorized_passes_the_reference_and_reports_the_speed():
     assert_clean(report)  # graded by counting Python events, not by the clock
     assert any(
         "faster than the package's softmax_loss_naive at N = 500, D = 3073, C = 10" in n
+        or n == "speed not measured (time limit reached; not graded)"  # a very busy machine
         for n in report.notes
     )
 

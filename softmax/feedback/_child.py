@@ -134,6 +134,14 @@ class ReferenceCalled(BaseException):
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _HARNESS = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _HELPERS = tuple(_PACKAGE + name for name in ("_validation.py", "_timing.py"))
+_FINGERPRINTED = (
+    "loss.py",
+    "fast.py",
+    "functions.py",
+    "gradcheck.py",
+    "mistakes.py",
+    "classifier.py",
+)
 _FINGERPRINT_BYTES = 120  # byte code of at least ~20 statements' size
 _FINGERPRINTS: dict = {}  # co_code + names of every guarded package code object -> its name
 
@@ -146,31 +154,27 @@ def _walk_code(code, prefix: str):
 
 
 def _fingerprints() -> dict:
-    """Byte code of every function in the package's guarded files, compiled from disk (once)."""
+    """Byte code of every function of the files that compute a loss, a softmax or a
+    gradient, compiled from disk (once per process)."""
     if not _FINGERPRINTS:
-        for root, _, files in os.walk(_PACKAGE):
-            if root.startswith(_HARNESS.rstrip(os.sep)):
+        for name in _FINGERPRINTED:
+            path = _PACKAGE + name
+            try:
+                with open(path, encoding="utf-8") as f:
+                    module = compile(f.read(), path, "exec")
+            except (OSError, SyntaxError, ValueError):  # pragma: no cover
                 continue
-            for name in files:
-                path = os.path.join(root, name)
-                if not name.endswith(".py") or path in _HELPERS:
-                    continue
-                try:
-                    with open(path, encoding="utf-8") as f:
-                        module = compile(f.read(), path, "exec")
-                except (OSError, SyntaxError, ValueError):  # pragma: no cover
-                    continue
-                dotted = "softmax." + os.path.relpath(path[:-3], _PACKAGE).replace(os.sep, ".")
-                for code, qual in _walk_code(module, ""):
-                    # whole functions of some size only: a one-line helper or a generator
-                    # expression could be written the same way by a student
-                    if (
-                        code is not module
-                        and not code.co_name.startswith("<")
-                        and len(code.co_code) >= _FINGERPRINT_BYTES
-                    ):
-                        key = (code.co_code, code.co_names)
-                        _FINGERPRINTS.setdefault(key, f"{dotted}.{qual.split('.', 1)[-1]}")
+            dotted = "softmax." + name[:-3]
+            for code, qual in _walk_code(module, ""):
+                # whole functions of some size only: a one-line helper or a generator
+                # expression could be written the same way by a student
+                if (
+                    code is not module
+                    and not code.co_name.startswith("<")
+                    and len(code.co_code) >= _FINGERPRINT_BYTES
+                ):
+                    key = (code.co_code, code.co_names)
+                    _FINGERPRINTS.setdefault(key, f"{dotted}.{qual.split('.', 1)[-1]}")
         _FINGERPRINTS.setdefault(None, "")
     return _FINGERPRINTS
 
@@ -354,16 +358,24 @@ def run_in_child(fn, args, kwargs, seconds: float, spared: set, texts) -> Outcom
         # may deadlock in the child: the child only runs the student's function and
         # is killed at the deadline, so a deadlock there is a time-out, not a hang.
         warnings.simplefilter("ignore", DeprecationWarning)
-        gc.freeze()  # the child's collector never visits (or finalises) the caller's objects
+        # The child's collector never visits (or finalises) the caller's objects; a
+        # caller that froze objects itself keeps them frozen.
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             pid = os.fork()
         except BaseException:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
+            os.close(read_fd)
+            os.close(write_fd)
             raise
     if pid == 0:  # pragma: no cover - runs in the child, which ends with os._exit
         os.close(read_fd)
         _child_main(fn, args, kwargs, spared, write_fd, texts)
-    gc.unfreeze()
+    if freeze:
+        gc.unfreeze()
     os.close(write_fd)
     try:
         with contextlib.suppress(OSError):
