@@ -285,6 +285,16 @@ def _swallows_the_guard(W, X, y, reg):
         return right_loss(W, X, y, reg)
 
 
+def _switches_the_guard_off(W, X, y, reg):
+    sys.settrace(None)
+    return loss_module.softmax_loss_vectorized(W, X, y, reg)
+
+
+def test_switching_the_guard_off_is_reported():
+    report = check_loss(_switches_the_guard_off)
+    assert report.wrong == {"interface"} and "guard was switched off" in str(report)
+
+
 def _classifier(W, X, y, reg):
     return softmax.classifier.softmax_loss_vectorized(W, X, y, reg)
 

@@ -18,16 +18,20 @@ from softmax.feedback import _child, _loss, check_vectorized
 pytestmark = pytest.mark.skipif(not _child.CAN_FORK, reason="the child process needs os.fork")
 
 
-def vectorized(W, X, y, reg):
+def _from_shifted(W, X, y, reg, S, E):
+    """The loss and dW from shifted scores S and E = exp(S), whole arrays only."""
     N = X.shape[0]
-    S = X @ W
-    S = S - S.max(axis=1, keepdims=True)
-    E = np.exp(S)
     sums = E.sum(axis=1, keepdims=True)
     loss = np.mean(np.log(sums[:, 0]) - S[np.arange(N), y]) + reg * np.sum(W * W)
     P = E / sums
     P[np.arange(N), y] -= 1
     return loss, X.T @ P / N + 2 * reg * W
+
+
+def vectorized(W, X, y, reg):
+    S = X @ W
+    S = S - S.max(axis=1, keepdims=True)
+    return _from_shifted(W, X, y, reg, S, np.exp(S))
 
 
 def vectorized_one_hot(W, X, y, reg):
@@ -87,26 +91,14 @@ def loop_hidden_in_a_helper(W, X, y, reg):
 
 
 def with_np_vectorize(W, X, y, reg):
-    N = X.shape[0]
     S = X @ W
     S = S - S.max(axis=1, keepdims=True)
-    E = np.vectorize(lambda s: np.exp(s))(S)
-    sums = E.sum(axis=1, keepdims=True)
-    loss = np.mean(np.log(sums[:, 0]) - S[np.arange(N), y]) + reg * np.sum(W * W)
-    P = E / sums
-    P[np.arange(N), y] -= 1
-    return loss, X.T @ P / N + 2 * reg * W
+    return _from_shifted(W, X, y, reg, S, np.vectorize(lambda s: np.exp(s))(S))
 
 
 def with_apply_along_axis(W, X, y, reg):
-    N = X.shape[0]
     S = np.apply_along_axis(lambda s: s - s.max(), 1, X @ W)
-    E = np.exp(S)
-    sums = E.sum(axis=1, keepdims=True)
-    loss = np.mean(np.log(sums[:, 0]) - S[np.arange(N), y]) + reg * np.sum(W * W)
-    P = E / sums
-    P[np.arange(N), y] -= 1
-    return loss, X.T @ P / N + 2 * reg * W
+    return _from_shifted(W, X, y, reg, S, np.exp(S))
 
 
 def naive_looping_over_classes_only(W, X, y, reg):

@@ -42,6 +42,7 @@ no time limit, SystemExit caught but ``os._exit`` not).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gc
 import io
 import os
@@ -277,6 +278,7 @@ def _child_main(fn, args, kwargs, spared, write_fd, texts) -> None:
     status = 0
     try:
         os.setpgid(0, 0)
+        faulthandler.disable()  # a crash is reported as a finding, not dumped on stderr
         for sig in (signal.SIGINT, signal.SIGALRM, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         out = io.StringIO()
@@ -301,6 +303,15 @@ def _child_main(fn, args, kwargs, spared, write_fd, texts) -> None:
             }
         else:
             report["value"] = encode(value)
+            if sys.gettrace() is not guard:  # switched off by the function itself
+                report = {
+                    "kind": "error",
+                    "error": (
+                        "RuntimeError",
+                        "the check's guard was switched off (sys.settrace)",
+                        "",
+                    ),
+                }
         finally:
             sys.settrace(None)
             threading.settrace(None)
