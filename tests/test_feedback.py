@@ -418,7 +418,7 @@ def test_probe_labels_cover_every_class_and_shapes_differ():
     assert {p.args[3] for p in probes} >= {0.0, 0.5}
     for p in probes:
         W, X, y, _ = p.args
-        N, D, C = X.shape[0], W.shape[0], W.shape[1]
+        N, C = X.shape[0], W.shape[1]
         if N >= C:
             assert set(y) == set(range(C))
         if p.large:

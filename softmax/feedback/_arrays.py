@@ -11,6 +11,7 @@ from .. import functions, gradcheck
 from ..mistakes import CATALOGUE
 from ._report import Finding, Report, _num, _round_sig, section_ref
 from ._run import (
+    _LARGE_KINDS,
     TIME_LIMIT,
     _agree,
     _bad_function,
@@ -304,7 +305,7 @@ def _array_part_finding(part, s: _ArraySummary, what, name, texts) -> Finding:
         ("interface",),
         f"what {what} returned on {p.label}",
         f"an array of shape {shape}",
-        o.problem.split("; expected")[0],
+        o.problem.split("; expected")[0].removeprefix("returned "),
         None,
         checked,
         hint,
@@ -344,7 +345,7 @@ def _softmax_probes(seed: int) -> list[_Probe]:
                 (S,),
                 ("S",),
                 large=True,
-                features=(kind,),
+                features=(_LARGE_KINDS[kind],),
             )
         )
     for p in probes:

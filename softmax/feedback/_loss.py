@@ -18,6 +18,7 @@ from .._timing import interleaved_times, median_ratio
 from ..mistakes import CATALOGUE
 from ._report import Finding, Report, _num, _round_sig, section_ref
 from ._run import (
+    _LARGE_KINDS,
     _ROUND_OFF64,
     _WRONG,
     DEV_SHAPE,
@@ -86,7 +87,7 @@ def _loss_probes(seed: int) -> list[_Probe]:
                 (W, X, y, reg),
                 ("W", "X", "y", "reg"),
                 large=True,
-                features=(kind,),
+                features=(_LARGE_KINDS[kind],),
             )
         )
     for p in probes:
@@ -269,7 +270,9 @@ def _summarise_loss(probes, outs) -> _LossSummary:
         if s.grad_bad[-1] and s.grad_fail is None:
             s.grad_fail = (p, o, ge)
         for part, rel, bad in (("loss", le, s.loss_bad[-1]), ("gradient", ge, s.grad_bad[-1])):
-            accepted = usable and not bad and p.dtype == np.float64 and rel > _ROUND_OFF64
+            accepted = (
+                usable and not transposed and not bad and p.dtype == np.float64
+            ) and rel > _ROUND_OFF64
             if accepted and rel > s.largest.get(part, (0.0,))[0]:
                 s.largest[part] = (rel, p)
     s.finite = {

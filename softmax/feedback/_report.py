@@ -83,6 +83,10 @@ class Finding:
     where_wrong: str = ""
     kind: str = ""
 
+    def __post_init__(self):
+        if not self.kind and "vectorization" in self.parts:
+            self.kind = "vectorization"
+
     def lines(self) -> list[str]:
         head = " and ".join(self.parts)
         if self.mistake:

@@ -380,6 +380,12 @@ def _labels(rng, N: int, C: int) -> np.ndarray:
     return rng.permutation(np.arange(N) % C).astype(np.int64)
 
 
+_LARGE_KINDS = {
+    "rows": "rows near +1000 or -1000",
+    "within": "scores from -1000 to +1000 within a row",
+}
+
+
 def _large_scores(rng, N: int, C: int, kind: str) -> np.ndarray:
     if kind == "rows":  # narrow rows around +1000 and -1000, alternating
         centre = np.where(np.arange(N) % 2 == 0, 1000.0, -1000.0)[:, None]
@@ -396,38 +402,44 @@ def _where_wrong(probes, failed) -> str:
         return ""
     if not good:
         return f"wrong on all {len(bad)} inputs tried"
+    others = "the other input" if len(good) == 1 else f"the other {len(good)} inputs"
     head = f"wrong on {len(bad)} of {len(probes)} inputs"
     features = {f for p in probes for f in p.features}
     for feature in sorted(features):
         if all(feature in p.features for p in bad) and not any(feature in p.features for p in good):
-            return f"{head}: exactly those with {feature}; right on the {len(good)} others"
+            return f"{head}: exactly those with {feature}; right on {others}"
     shown = "; ".join(p.label for p in bad[:3]) + ("; ..." if len(bad) > 3 else "")
-    return f"{head} ({shown}); right on the {len(good)} others"
+    return f"{head} ({shown}); right on {others}"
 
 
 def _recognise(wrong: set, catalogue, matches) -> list:
-    """Greedy cover of the wrong parts by catalogue mistakes that match them.
+    """The catalogue mistakes whose own output the student's reproduces.
 
-    ``matches(mistake, part)`` says whether the student's output on ``part``
-    agrees with the mistake's own output on the same probes (to round-off). Returns
-    ``(mistake, parts)`` pairs, ``parts`` being the wrong parts it explains. First come
-    mistakes that match every wrong part they break and break nothing that is right,
-    then those matching all their wrong parts, then those matching some (two mistakes in
-    one function: the loss of one, the gradient of another).
+    ``matches(mistake, part)`` says whether the student's output on ``part`` agrees with
+    the mistake's own output on the same probes (to round-off). A mistake is named only if
+    it breaks nothing the student got right, the student's output matches it on every part
+    it breaks, and every other wrong part is explained by another named mistake (two
+    mistakes in one function: the loss of one, the gradient of another); otherwise its
+    diagnosis would be contradicted by a finding. Returns ``(mistake, parts)`` pairs.
     """
-    candidates = []
-    for m in catalogue:
-        shared = m.parts & wrong
-        matched = frozenset(p for p in shared if matches(m, p))
-        if matched:
-            full = matched == shared
-            candidates.append(((not full, not m.parts <= wrong, -len(matched)), m, matched))
+    candidates = [m for m in catalogue if m.parts <= wrong and all(matches(m, p) for p in m.parts)]
     chosen, covered = [], set()
-    for _, m, matched in sorted(candidates, key=lambda c: c[0]):
-        if matched - covered:
-            chosen.append((m, matched - covered))
-            covered |= matched
-    return chosen
+    for m in sorted(candidates, key=lambda m: -len(m.parts)):
+        if m.parts - covered:
+            chosen.append(m)
+            covered |= m.parts
+    while chosen:
+        explained = set().union(*(m.parts for m in chosen))
+        if explained >= wrong:
+            break
+        # Some wrong part is not explained: each named mistake's diagnosis would claim
+        # more than the numbers show. Name none.
+        chosen = []
+    out, covered = [], set()
+    for m in chosen:
+        out.append((m, m.parts - covered))
+        covered |= m.parts
+    return out
 
 
 def _bad_function(fn, check: str) -> Report | None:
