@@ -31,6 +31,7 @@ from softmax.feedback import (
     check_vectorized,
 )
 from softmax.feedback._report import FINDING_KINDS
+from softmax.mistakes import CATALOGUE
 
 SEEDS = range(6)
 FEEDBACK = Path(feedback.__file__).parent
@@ -118,6 +119,18 @@ def loss_centred_differences(W, X, y, reg):
     return loss, dW
 
 
+def loss_forward_differences(W, X, y, reg):
+    """The loss is right; dW by forward differences (error about h, here ~1e-5 relative)."""
+    W = W.astype(np.float64)
+    loss = loss_one_hot_no_scipy(W, X, y, reg)[0]
+    dW = np.zeros(W.shape)
+    for index in np.ndindex(*W.shape):
+        W_plus = W.copy()
+        W_plus[index] += 1e-5
+        dW[index] = (loss_one_hot_no_scipy(W_plus, X, y, reg)[0] - loss) / 1e-5
+    return loss, dW
+
+
 def loss_list_and_numpy_scalar(W, X, y, reg):
     N = len(y)
     S = np.einsum("nd,dc->nc", X, W)
@@ -136,6 +149,7 @@ CORRECT_LOSSES = [
     loss_float32_returned_float64,
     loss_one_hot_no_scipy,
     loss_centred_differences,
+    loss_forward_differences,
     loss_list_and_numpy_scalar,
 ]
 
@@ -148,9 +162,10 @@ def test_correct_losses_pass_on_six_seeds(fn):
 
 
 def test_an_accepted_error_above_float64_round_off_is_a_note():
-    report = check_loss(loss_float32_returned_float64)
-    assert_ok(report)
-    assert any("agrees with the reference to" in n and "accepted" in n for n in report.notes)
+    for fn in (loss_float32_returned_float64, loss_forward_differences):
+        report = check_loss(fn)
+        assert_ok(report)
+        assert any("agrees with the reference to" in n and "accepted" in n for n in report.notes)
     assert check_loss(loss_one_hot_no_scipy).notes == []
 
 
@@ -269,7 +284,7 @@ def loss_not_implemented_on_large(W, X, y, reg):
 @pytest.mark.parametrize(
     ("fn", "words"),
     [
-        (loss_none_on_large, "returned None"),
+        (loss_none_on_large, "got None"),
         (loss_wrong_type_on_large, "the loss is a str"),
         (loss_not_implemented_on_large, "NotImplementedError: large scores: todo"),
     ],
@@ -310,7 +325,7 @@ def test_softmax_without_a_result_on_large_scores_fails_stability():
         return None if np.abs(S).max() > 100 else softmax_rows(S)
 
     report = check_softmax(none_on_large)
-    assert report.wrong == {"stability"} and "returned None" in str(report)
+    assert report.wrong == {"stability"} and "got None" in str(report)
 
 
 def test_only_the_untouched_stub_is_not_implemented():
@@ -634,7 +649,11 @@ TEXT_CASES = {
             ),
             time_limit=1.0,
         ),
-        ["not measured", "the point is withheld", "time limit was reached"],
+        [
+            "stability not measured",
+            "the point is withheld",
+            "no result: the time limit was reached",
+        ],
         [],
     ),
     "side-effects": (
@@ -697,3 +716,19 @@ def test_the_text_of_each_kind_of_finding(kind):
         for line in finding.lines():
             assert not line.rstrip().endswith(("=", ",", ":")), line  # nothing cut off
             assert "expected , " not in line and "got ," not in line, line
+
+
+# --------------------------------------------------------------------------- the catalogue is still named
+
+
+@pytest.mark.parametrize("mistake", list(CATALOGUE.values()), ids=lambda m: m.id)
+def test_each_catalogue_mistake_is_named_on_the_other_seeds(mistake):
+    """tests/test_feedback.py checks seed 0 in both styles; here seeds 1-5."""
+    check = {
+        "loss": check_loss,
+        "softmax": check_softmax,
+        "numerical_gradient": check_numerical_gradient,
+    }[mistake.check]
+    for seed in range(1, 6):
+        report = check(mistake.vectorized, seed=seed)
+        assert report.mistakes == [mistake.id] and report.wrong == set(mistake.parts), str(report)

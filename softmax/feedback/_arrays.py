@@ -123,9 +123,11 @@ def _large_array_result(s: _ArraySummary, p: _Probe, o: _ArrayOut) -> tuple[str,
     if o.call is not None and o.call.error is not None:
         return _exception_text(o.call.error), True
     if not _fits(o, p):
-        return o.problem or "no usable result", True
+        return (o.problem or "no usable result").removeprefix("returned ").split("; expected")[
+            0
+        ], True
     if not s.finite:
-        return "not measured: your values are already inf/nan on ordinary scores", False
+        return "your values are already inf/nan on ordinary scores", False
     bad = _non_finite(o.value)
     if bad:
         return bad, True
@@ -270,7 +272,9 @@ def _array_part_finding(part, s: _ArraySummary, what, name, texts) -> Finding:
         return Finding(
             ("stability",),
             f"{checked}: {p.label}",
-            "finite values equal to the reference",
+            "finite values equal to the reference"
+            if measured
+            else "a usable result on large scores",
             text,
             None,
             (
@@ -279,8 +283,8 @@ def _array_part_finding(part, s: _ArraySummary, what, name, texts) -> Finding:
                 else "large scores give inf/nan where ordinary scores give finite numbers"
             )
             if measured
-            else "stability is not measured without a usable result on large scores: "
-            "the point is withheld",
+            else "stability not measured: the point is withheld until large scores give a "
+            "result that can be compared",
             f"shift each row by its maximum ({hint})",
             where_wrong=_where_wrong(large, [bool(t) for t in s.stab]),
             kind="stability" if measured else "not-measured",

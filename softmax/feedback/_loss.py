@@ -231,7 +231,9 @@ def _large_result(s: _LossSummary, p: _Probe, o: _LossOut) -> tuple[str, bool]:
     if o.call is not None and o.call.error is not None:
         return _exception_text(o.call.error), True
     if not _usable(o, p):
-        return o.problem or "no usable result", True
+        return (o.problem or "no usable result").removeprefix("returned ").split("; expected")[
+            0
+        ], True
     wrong, unmeasured = [], []
     for part, got, ref in (("loss", o.loss, p.expected[0]), ("gradient", o.dW, p.expected[1])):
         name = "loss" if part == "loss" else "dW"
@@ -250,7 +252,7 @@ def _large_result(s: _LossSummary, p: _Probe, o: _LossOut) -> tuple[str, bool]:
     if wrong:
         return "; ".join(wrong), True
     if unmeasured:
-        return "not measured: " + " and ".join(unmeasured), False
+        return " and ".join(unmeasured), False
     return "", True
 
 
@@ -527,13 +529,15 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
         return Finding(
             ("stability",),
             f"large scores: {p.label}",
-            f"loss {_num(p.expected[0])} and a finite dW equal to the reference",
+            f"loss {_num(p.expected[0])} and a finite dW equal to the reference"
+            if measured
+            else "a usable result on large scores",
             text,
             None,
             before
             if measured
-            else "stability is not measured without a usable result on large scores: "
-            "the point is withheld",
+            else "stability not measured: the point is withheld until large scores give a "
+            "result that can be compared",
             f"shift each row by its maximum and never take the log of a probability ({section_ref('shift')})",
             where_wrong=_where_wrong(large, [bool(t) for t in s.stab]),
             kind="stability" if measured else "not-measured",
