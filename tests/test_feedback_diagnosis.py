@@ -732,3 +732,18 @@ def test_each_catalogue_mistake_is_named_on_the_other_seeds(mistake):
     for seed in range(1, 6):
         report = check(mistake.vectorized, seed=seed)
         assert report.mistakes == [mistake.id] and report.wrong == set(mistake.parts), str(report)
+
+
+def test_the_readme_and_the_docstring_give_the_thresholds_the_checks_use():
+    from softmax.feedback import _run
+
+    readme = (FEEDBACK.parents[1] / "README.md").read_text()
+    students = readme.split("## For students")[1].split("\n## ")[0]
+    doc = " ".join(feedback.__doc__.split())
+    wrong, large = (f"{x:.0e}".replace("e-0", "e-") for x in (_run._WRONG, _run._WRONG_LARGE))
+    for text in (" ".join(students.split()), doc):
+        assert f"off by more than {wrong} relative" in text or (
+            f"above {wrong} on ordinary inputs" in text
+        )
+        assert f"{large} on scores near ±1000" in text and "not measured" in text
+        assert "N = 1, D = C and N = C" in text

@@ -473,7 +473,7 @@ def _loss_notes(s: _LossSummary) -> list:
             notes.append(
                 f"note: your {name} agrees with the reference to {_round_sig(rel)} relative "
                 f"(largest on {p.label}): accepted, a wrong result is off by more than "
-                f"{_WRONG:g}; float64 arithmetic alone stays below {_ROUND_OFF64:g} here"
+                f"{_sci(_WRONG)}; float64 arithmetic alone stays below {_sci(_ROUND_OFF64)} here"
             )
     if s.round_off:
         names = ", ".join(sorted(s.round_off))
@@ -482,6 +482,11 @@ def _loss_notes(s: _LossSummary) -> list:
             "accepted; setting the entries back to their saved values leaves them unchanged"
         )
     return notes
+
+
+def _sci(x: float) -> str:
+    """1e-4, not 0.0001."""
+    return f"{x:.0e}".replace("e-0", "e-")
 
 
 def _where(s: _LossSummary, flags: list) -> str:
