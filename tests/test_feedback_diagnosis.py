@@ -747,3 +747,35 @@ def test_the_readme_and_the_docstring_give_the_thresholds_the_checks_use():
         )
         assert f"{large} on scores near ±1000" in text and "not measured" in text
         assert "N = 1, D = C and N = C" in text
+
+
+def test_the_correct_implementations_of_test_feedback_pass_on_six_seeds():
+    import scipy.special
+    import test_feedback as tf
+
+    import softmax
+
+    losses = [
+        softmax.softmax_loss_naive,
+        softmax.softmax_loss_vectorized,
+        softmax.softmax_loss_fast,
+        tf._one_hot_loss,
+        tf._einsum_list_loss,
+        tf._float32_loss,
+        tf._loop_loss,
+        tf._row_loop_loss,
+    ]
+    softmaxes = [
+        softmax.softmax,
+        lambda S: scipy.special.softmax(S, axis=1),
+        tf._softmax_loop,
+        tf._softmax_float32,
+    ]
+    for seed in SEEDS:
+        for fn in losses:
+            assert_ok(check_loss(fn, seed=seed))
+        for fn in softmaxes:
+            assert_ok(check_softmax(fn, seed=seed))
+        for fn in (softmax.numerical_gradient, tf._numgrad_vectorized):
+            assert_ok(check_numerical_gradient(fn, seed=seed))
+        assert_ok(check_gradient_check(loss_one_hot_no_scipy, numgrad_copies, seed=seed))
