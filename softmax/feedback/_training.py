@@ -368,11 +368,11 @@ class _Recorder:
         self.rows_mislabelled = 0
         self.previous = None
 
-    def __call__(self, W, X, y, reg):
-        if self.calls < _RECORDED_CALLS:
-            self._record(W, X, y)
+    def __call__(self, *args, **kwargs):
+        if self.calls < _RECORDED_CALLS and len(args) >= 3:
+            self._record(*args[:3])
         self.calls += 1
-        return self.loss_fn(W, X, y, reg)
+        return self.loss_fn(*args, **kwargs)
 
     def _record(self, W, X, y):
         try:
