@@ -20,18 +20,20 @@ from ._run import (
     _call,
     _call_kind,
     _call_problem,
+    _changed_inputs,
     _copy_args,
     _describe,
-    _exception_text,
     _findings,
     _floats,
+    _large_results,
     _large_scores,
     _mutated,
+    _no_result,
     _non_finite,
     _Probe,
     _recognise,
     _rel_err,
-    _round_off_only,
+    _round_off_note,
     _side_effect_finding,
     _tol,
     _where_wrong,
@@ -116,16 +118,9 @@ class _ArraySummary:
 
 def _large_array_result(s: _ArraySummary, p: _Probe, o: _ArrayOut) -> tuple[str, bool]:
     """(what went wrong on a large-score probe or "", whether it was measured)."""
-    if o.call is not None and o.call.timed_out:
-        return "no result: the time limit was reached", False
-    if o.call is not None and o.call.reference:
-        return f"it called the package's own {o.call.reference}", True
-    if o.call is not None and o.call.error is not None:
-        return _exception_text(o.call.error), True
-    if not _fits(o, p):
-        return (o.problem or "no usable result").removeprefix("returned ").split("; expected")[
-            0
-        ], True
+    failed = _no_result(o.call, o.problem, _fits(o, p))
+    if failed:
+        return failed
     if not s.finite:
         return "your values are already inf/nan on ordinary scores", False
     bad = _non_finite(o.value)
@@ -151,24 +146,11 @@ def _summarise_array(probes, outs) -> _ArraySummary:
         if o.value is not None and not np.isfinite(_floats(o.value)).all():
             s.finite = False
     returned = all(_fits(o, p) for p, o in s.ordinary)
-    for p, o in zip(probes, outs, strict=True):
-        if not p.large or not returned:
-            continue
-        text, measured = _large_array_result(s, p, o)
-        s.stab.append(text)
-        if text and (s.stab_fail is None or (measured and not s.stab_fail[3])):
-            s.stab_fail = (p, o, text, measured)
-    side = []
-    for p, o in zip(probes, outs, strict=True):
-        changed = []
-        for name in o.mutated:
-            before = p.args[p.names.index(name)]
-            if name in o.after and _round_off_only(before, o.after[name]):
-                s.round_off.add(name)
-            else:
-                changed.append(name)
-        side.append(tuple(changed))
-    s.side = tuple(side)
+    if returned:
+        s.stab, s.stab_fail = _large_results(
+            probes, outs, lambda p, o: _large_array_result(s, p, o)
+        )
+    s.side, s.round_off = _changed_inputs(probes, outs)
     return s
 
 
@@ -240,11 +222,7 @@ def _array_findings(fn, probes, budget, what, check, name, texts, notes=None) ->
         wrong, recognised, order, lambda part: _array_part_finding(part, mine, what, name, texts)
     )
     if notes is not None and mine.round_off:
-        names = ", ".join(sorted(mine.round_off))
-        notes.append(
-            f"note: {names} changed by round-off only (a few units in the last digit): "
-            "accepted; setting the entries back to their saved values leaves them unchanged"
-        )
+        notes.append(_round_off_note(mine.round_off))
     return findings, False
 
 

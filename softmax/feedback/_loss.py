@@ -31,18 +31,21 @@ from ._run import (
     _call,
     _call_kind,
     _call_problem,
+    _changed_inputs,
     _copy_args,
     _describe,
     _exception_text,
     _findings,
     _labels,
+    _large_results,
     _large_scores,
     _mutated,
+    _no_result,
     _non_finite,
     _Probe,
     _recognise,
     _rel_err,
-    _round_off_only,
+    _round_off_note,
     _shape,
     _side_effect_finding,
     _tol,
@@ -224,16 +227,9 @@ class _LossSummary:
 
 def _large_result(s: _LossSummary, p: _Probe, o: _LossOut) -> tuple[str, bool]:
     """(what went wrong on a large-score probe or "", whether it was measured)."""
-    if o.call is not None and o.call.timed_out:
-        return "no result: the time limit was reached", False
-    if o.call is not None and o.call.reference:
-        return f"it called the package's own {o.call.reference}", True
-    if o.call is not None and o.call.error is not None:
-        return _exception_text(o.call.error), True
-    if not _usable(o, p):
-        return (o.problem or "no usable result").removeprefix("returned ").split("; expected")[
-            0
-        ], True
+    failed = _no_result(o.call, o.problem, _usable(o, p))
+    if failed:
+        return failed
     wrong, unmeasured = [], []
     for part, got, ref in (("loss", o.loss, p.expected[0]), ("gradient", o.dW, p.expected[1])):
         name = "loss" if part == "loss" else "dW"
@@ -282,24 +278,9 @@ def _summarise_loss(probes, outs) -> _LossSummary:
         "gradient": all(o.dW is None or bool(np.isfinite(o.dW).all()) for _, o in s.ordinary),
     }
     returned = all(_usable(o, p) for p, o in s.ordinary)
-    for p, o in zip(probes, outs, strict=True):
-        if not p.large or not returned:
-            continue
-        text, measured = _large_result(s, p, o)
-        s.stab.append(text)
-        if text and (s.stab_fail is None or (measured and not s.stab_fail[3])):
-            s.stab_fail = (p, o, text, measured)
-    side = []
-    for p, o in zip(probes, outs, strict=True):
-        changed = []
-        for name in o.mutated:
-            before = p.args[p.names.index(name)]
-            if name in o.after and _round_off_only(before, o.after[name]):
-                s.round_off.add(name)
-            else:
-                changed.append(name)
-        side.append(tuple(changed))
-    s.side = tuple(side)
+    if returned:
+        s.stab, s.stab_fail = _large_results(probes, outs, lambda p, o: _large_result(s, p, o))
+    s.side, s.round_off = _changed_inputs(probes, outs)
     return s
 
 
@@ -476,11 +457,7 @@ def _loss_notes(s: _LossSummary) -> list:
                 f"{_sci(_WRONG)}; float64 arithmetic alone stays below {_sci(_ROUND_OFF64)} here"
             )
     if s.round_off:
-        names = ", ".join(sorted(s.round_off))
-        notes.append(
-            f"note: {names} changed by round-off only (a few units in the last digit): "
-            "accepted; setting the entries back to their saved values leaves them unchanged"
-        )
+        notes.append(_round_off_note(s.round_off))
     return notes
 
 

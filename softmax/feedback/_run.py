@@ -355,6 +355,58 @@ def _round_off_only(before, after) -> bool:
     return float(np.abs(a - b).max(initial=0.0)) <= 8 * np.finfo(b.dtype).eps * scale
 
 
+def _no_result(call, problem: str | None, usable: bool) -> tuple[str, bool] | None:
+    """(what happened, measured) for a call on a large-score probe that gave no usable
+    result; None if it gave one."""
+    if call is not None and call.timed_out:
+        return "no result: the time limit was reached", False
+    if call is not None and call.reference:
+        return f"it called the package's own {call.reference}", True
+    if call is not None and call.error is not None:
+        return _exception_text(call.error), True
+    if not usable:
+        text = (problem or "no usable result").removeprefix("returned ")
+        return text.split("; expected")[0], True
+    return None
+
+
+def _large_results(probes, outs, result) -> tuple[list, tuple | None]:
+    """Per large-score probe: what went wrong ("" if nothing), from ``result(probe, out)`` =
+    (text, measured); and the finding's (probe, out, text, measured): the first measured
+    failure, else the first unmeasured one."""
+    texts, first = [], None
+    for p, o in zip(probes, outs, strict=True):
+        if not p.large:
+            continue
+        text, measured = result(p, o)
+        texts.append(text)
+        if text and (first is None or (measured and not first[3])):
+            first = (p, o, text, measured)
+    return texts, first
+
+
+def _changed_inputs(probes, outs) -> tuple[tuple, set]:
+    """(per probe: the inputs changed beyond round-off; the inputs changed by round-off only)."""
+    side, round_off = [], set()
+    for p, o in zip(probes, outs, strict=True):
+        changed = []
+        for name in o.mutated:
+            before = p.args[p.names.index(name)]
+            if name in o.after and _round_off_only(before, o.after[name]):
+                round_off.add(name)
+            else:
+                changed.append(name)
+        side.append(tuple(changed))
+    return tuple(side), round_off
+
+
+def _round_off_note(names) -> str:
+    return (
+        f"note: {', '.join(sorted(names))} changed by round-off only (a few units in the last "
+        "digit): accepted; setting the entries back to their saved values leaves them unchanged"
+    )
+
+
 # --------------------------------------------------------------------------- probes
 
 
