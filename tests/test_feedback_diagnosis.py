@@ -434,6 +434,20 @@ def test_a_mistake_whose_diagnosis_another_finding_contradicts_is_not_named():
     assert "9 times the right one" in str(report)
 
 
+def test_a_values_mistake_is_still_named_beside_an_unknown_stability_problem():
+    def loss_summed_none_on_large(W, X, y, reg):  # no 1/N; None on large scores
+        if _large(X, W):
+            return None
+        loss, dW = loss_one_hot_no_scipy(W, X, y, 0.0)
+        N = X.shape[0]
+        return loss * N + reg * np.sum(W * W), dW * N + 2 * reg * W
+
+    report = check_loss(loss_summed_none_on_large)
+    assert report.mistakes == ["missing-mean"], str(report)
+    assert [f.parts for f in report.findings] == [("loss", "gradient"), ("stability",)]
+    assert "got None" in str(report)
+
+
 def test_two_catalogue_mistakes_written_by_hand_are_both_named():
     def loss_no_mean_no_shift(W, X, y, reg):
         N = X.shape[0]

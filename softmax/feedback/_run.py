@@ -464,15 +464,21 @@ def _where_wrong(probes, failed) -> str:
     return f"{head} ({shown}); right on {others}"
 
 
+# The parts measured on ordinary inputs: a diagnosis of one of them speaks of the others
+# (e.g. "your loss is averaged but dW is not"), so it needs every wrong one explained.
+_VALUE_PARTS = frozenset({"interface", "loss", "gradient", "values"})
+
+
 def _recognise(wrong: set, catalogue, matches) -> list:
     """The catalogue mistakes whose own output the student's reproduces.
 
     ``matches(mistake, part)`` says whether the student's output on ``part`` agrees with
     the mistake's own output on the same probes (to round-off). A mistake is named only if
-    it breaks nothing the student got right, the student's output matches it on every part
-    it breaks, and every other wrong part is explained by another named mistake (two
-    mistakes in one function: the loss of one, the gradient of another); otherwise its
-    diagnosis would be contradicted by a finding. Returns ``(mistake, parts)`` pairs.
+    it breaks nothing the student got right and the student's output matches it on every
+    part it breaks. A mistake of the values on ordinary inputs is named only if every wrong
+    value part is explained by the named mistakes (two mistakes in one function: the loss
+    of one, the gradient of another): otherwise its diagnosis would be contradicted by a
+    finding. Returns ``(mistake, parts)`` pairs.
     """
     candidates = [m for m in catalogue if m.parts <= wrong and all(matches(m, p) for p in m.parts)]
     chosen, covered = [], set()
@@ -480,13 +486,8 @@ def _recognise(wrong: set, catalogue, matches) -> list:
         if m.parts - covered:
             chosen.append(m)
             covered |= m.parts
-    while chosen:
-        explained = set().union(*(m.parts for m in chosen))
-        if explained >= wrong:
-            break
-        # Some wrong part is not explained: each named mistake's diagnosis would claim
-        # more than the numbers show. Name none.
-        chosen = []
+    if (wrong & _VALUE_PARTS) - covered:
+        chosen = [m for m in chosen if not m.parts & _VALUE_PARTS]
     out, covered = [], set()
     for m in chosen:
         out.append((m, m.parts - covered))
