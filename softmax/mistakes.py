@@ -572,8 +572,8 @@ _CATALOGUE = (
     _loss_mistake(
         "no-max-shift",
         {"stability"},
-        "right on ordinary scores, but exp overflows (inf/inf = nan) or underflows "
-        "(0/0) when scores reach ±1000: the scores were not shifted by their maximum",
+        "exp overflows (inf/inf = nan) or underflows (0/0) when scores reach ±1000: "
+        "the scores were not shifted by their maximum",
         "subtract each row's largest score before np.exp: S - S.max(axis=1, keepdims=True)",
         "shift",
         shift=False,
@@ -654,8 +654,8 @@ _CATALOGUE = (
         "softmax-no-shift",
         "softmax",
         {"stability"},
-        "right for small scores, but exp overflows (inf/inf = nan) or underflows (0/0) "
-        "when scores reach ±1000: the scores were not shifted by their maximum",
+        "exp overflows (inf/inf = nan) or underflows (0/0) when scores reach ±1000: "
+        "the scores were not shifted by their maximum",
         "subtract each row's largest score before np.exp: S - S.max(axis=1, keepdims=True)",
         "shift",
         (_softmax_loop, _softmax_vectorized),

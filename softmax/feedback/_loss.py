@@ -15,28 +15,39 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._timing import interleaved_times, median_ratio
-from ._report import Finding, Report, _num, section_ref
+from ._report import Finding, Report, _num, _round_sig, section_ref
 from ._run import (
+    _LARGE_KINDS,
+    _ROUND_OFF64,
+    _WRONG,
     DEV_SHAPE,
     TIME_LIMIT,
+    _agree,
     _bad_function,
     _Budget,
     _Call,
     _call,
+    _call_kind,
     _call_problem,
+    _changed_inputs,
     _copy_args,
     _describe,
     _exception_text,
     _findings,
     _labels,
+    _large_results,
     _large_scores,
     _mutated,
+    _no_result,
+    _non_finite,
     _Probe,
     _recognise,
     _rel_err,
+    _round_off_note,
     _shape,
     _side_effect_finding,
     _tol,
+    _where_wrong,
     _worst_entry,
 )
 from ._trusted import CATALOGUE
@@ -44,20 +55,27 @@ from ._trusted import loss as _loss_module
 
 
 def _loss_probes(seed: int) -> list[_Probe]:
+    """Ordinary batches (pairs with reg = 0 and reg = 0.5 on the same W, X, y, in float64
+    and float32; N = 1; D = C; N = C), then two batches of scores near ±1000 (float64)."""
     rng = np.random.default_rng(seed)
     probes = []
-    for N, D, C, dtype, reg in [
-        (9, 5, 4, np.float64, 0.0),
-        (9, 5, 4, np.float64, 0.5),
-        (1, 4, 3, np.float64, 0.5),
-        (7, 3, 5, np.float64, 0.5),
-        (11, 6, 4, np.float32, 0.5),
+    for N, D, C, dtype, regs in [
+        (9, 5, 4, np.float64, (0.0, 0.5)),
+        (1, 4, 3, np.float64, (0.5,)),
+        (7, 4, 4, np.float64, (0.5,)),  # D == C: a (C, D) dW has W's shape
+        (5, 3, 5, np.float64, (0.5,)),  # N == C
+        (11, 6, 4, np.float32, (0.0, 0.5)),
     ]:
         W = (0.5 * rng.standard_normal((D, C))).astype(dtype)
         X = rng.standard_normal((N, D)).astype(dtype)
         y = _labels(rng, N, C)
-        label = f"N = {N}, D = {D}, C = {C}, {np.dtype(dtype).name}, reg = {reg:g}"
-        probes.append(_Probe(label, (W, X, y, reg), ("W", "X", "y", "reg")))
+        for reg in regs:
+            label = f"N = {N}, D = {D}, C = {C}, {np.dtype(dtype).name}, reg = {reg:g}"
+            features = [np.dtype(dtype).name, "reg > 0" if reg else "reg = 0"]
+            features += ["N = 1"] * (N == 1) + ["D = C"] * (D == C) + ["N = C"] * (N == C)
+            probe = _Probe(label, (W, X, y, reg), ("W", "X", "y", "reg"), features=tuple(features))
+            probe.extra["pair"] = (len(probes) - 1) if reg and len(regs) == 2 else None
+            probes.append(probe)
     for kind, text, reg in [
         ("rows", "scores near +1000 in some rows, near -1000 in others", 0.1),
         ("within", "scores from -1000 to +1000 within each row", 0.0),
@@ -72,6 +90,7 @@ def _loss_probes(seed: int) -> list[_Probe]:
                 (W, X, y, reg),
                 ("W", "X", "y", "reg"),
                 large=True,
+                features=(_LARGE_KINDS[kind],),
             )
         )
     for p in probes:
@@ -91,6 +110,7 @@ class _LossOut:
     problem: str | None = None  # interface problem with the returned value
     mutated: tuple = ()
     call: _Call | None = None
+    after: dict = field(default_factory=dict)  # the changed inputs, after the call
 
 
 def _real_number(loss) -> float | None:
@@ -164,6 +184,7 @@ def _run_loss(fn, probe: _Probe, budget: _Budget | None) -> _LossOut:
         out = _parse_loss_value(call.value, probe.args[0])
         out.call = call
     out.mutated = _mutated(probe.names, probe.args, args)
+    out.after = {n: a for n, a in zip(probe.names, args, strict=True) if n in out.mutated}
     return out
 
 
@@ -175,92 +196,154 @@ def _loss_errors(out: _LossOut, probe: _Probe) -> tuple[float, float]:
     return le, ge
 
 
-def _loss_tol(out: _LossOut, probe: _Probe) -> float:
-    return _tol(probe.dtype, out.dW.dtype if isinstance(out.dW, np.ndarray) else None)
+def _usable(out: _LossOut, probe: _Probe) -> bool:
+    """A loss and a dW of W's shape came back."""
+    return out.loss is not None and out.dW is not None and out.dW.shape == probe.expected[1].shape
+
+
+def _is_transposed(out: _LossOut, probe: _Probe) -> bool:
+    """On a square W (D == C): dW is the transpose of the right one, not the right one."""
+    G = probe.expected[1]
+    return (
+        G.shape[0] == G.shape[1]
+        and _usable(out, probe)
+        and not _agree(out.dW, G, _tol(probe))
+        and _agree(out.dW, G.T, _tol(probe))
+    )
 
 
 @dataclass
 class _LossSummary:
-    """Per part: the first failing probe, or None; plus signatures for matching."""
+    """What one function did on every probe, per part."""
 
+    probes: list
     outs: list
-    loss_fail: tuple | None = None  # (probe, out, rel)
+    loss_bad: list = field(default_factory=list)  # per ordinary probe: the loss is wrong
+    grad_bad: list = field(default_factory=list)
+    loss_fail: tuple | None = None  # (probe, out, rel) of the first wrong one
     grad_fail: tuple | None = None
-    stability: tuple = ()  # one bool per large probe: failed
-    stab_fail: tuple | None = None
-    side: tuple = ()  # mutated names per probe
-    shape_problem: tuple | None = None
-    right_at_reg0: set = field(default_factory=set)  # parts right on the reg = 0 batch
+    interface_bad: list = field(default_factory=list)  # per ordinary probe
+    shape_problem: tuple | None = None  # (probe, out, transposed)
+    stab: list = field(default_factory=list)  # per large probe: "" or what went wrong
+    stab_fail: tuple | None = None  # (probe, out, text, measured)
+    side: tuple = ()  # per probe: the inputs changed (beyond round-off)
+    round_off: set = field(default_factory=set)  # inputs changed by round-off only
+    finite: dict = field(default_factory=dict)  # "loss"/"gradient": finite on ordinary probes
+    largest: dict = field(default_factory=dict)  # part -> (rel, probe) of the accepted errors
+
+    @property
+    def ordinary(self):
+        return [(p, o) for p, o in zip(self.probes, self.outs, strict=True) if not p.large]
+
+    def pair_right(self, probe, part: str) -> bool:
+        """Is ``part`` right on the reg = 0 batch with the same W, X, y as ``probe``?"""
+        k = probe.extra.get("pair")
+        if k is None:
+            return False
+        bad = self.loss_bad if part == "loss" else self.grad_bad
+        return not bad[k] and _usable(self.outs[k], self.probes[k])
+
+
+def _large_result(s: _LossSummary, p: _Probe, o: _LossOut) -> tuple[str, bool]:
+    """(what went wrong on a large-score probe or "", whether it was measured)."""
+    failed = _no_result(o.call, o.problem, _usable(o, p))
+    if failed:
+        return failed
+    wrong, unmeasured = [], []
+    for part, got, ref in (("loss", o.loss, p.expected[0]), ("gradient", o.dW, p.expected[1])):
+        name = "loss" if part == "loss" else "dW"
+        bad_on_ordinary = any(s.loss_bad if part == "loss" else s.grad_bad)
+        nonfinite = _non_finite(got)
+        if not s.finite[part]:
+            unmeasured.append(f"your {name} is already inf/nan on ordinary scores")
+        elif nonfinite:
+            wrong.append(f"{name} {nonfinite}" if part == "gradient" else f"loss {nonfinite}")
+        elif not bad_on_ordinary and not _agree(got, ref, _tol(p)):
+            if part == "loss":
+                wrong.append(f"loss {_num(got)} where the right one is {_num(ref)}")
+            else:
+                exp, val = _worst_entry(got, ref, "dW")
+                wrong.append(f"{exp} expected, got {val}")
+    if wrong:
+        return "; ".join(wrong), True
+    if unmeasured:
+        return " and ".join(unmeasured), False
+    return "", True
 
 
 def _summarise_loss(probes, outs) -> _LossSummary:
-    s = _LossSummary(outs)
-    ordinary = [(p, o) for p, o in zip(probes, outs, strict=True) if not p.large]
-    for p, o in ordinary:
-        if o.call is not None and (o.call.error or o.call.timed_out or o.call.reference):
-            continue
-        if o.problem and s.shape_problem is None:
-            s.shape_problem = (p, o)
+    s = _LossSummary(list(probes), list(outs))
+    for p, o in s.ordinary:
         le, ge = _loss_errors(o, p)
-        tol = _loss_tol(o, p)
-        if p.args[3] == 0:
-            s.right_at_reg0 |= {"loss"} if le <= tol else set()
-            s.right_at_reg0 |= {"gradient"} if ge <= tol else set()
-        if o.loss is not None and le > tol and s.loss_fail is None:
+        transposed = _is_transposed(o, p)
+        usable = _usable(o, p)
+        s.interface_bad.append(bool(o.problem) or transposed)
+        if (o.problem or transposed) and s.shape_problem is None:
+            s.shape_problem = (p, o, transposed)
+        s.loss_bad.append(o.loss is not None and le > _tol(p))
+        s.grad_bad.append(usable and not transposed and ge > _tol(p))
+        if s.loss_bad[-1] and s.loss_fail is None:
             s.loss_fail = (p, o, le)
-        if (
-            o.dW is not None
-            and o.dW.shape == p.expected[1].shape
-            and ge > tol
-            and s.grad_fail is None
-        ):
+        if s.grad_bad[-1] and s.grad_fail is None:
             s.grad_fail = (p, o, ge)
-    fine = s.loss_fail is None and s.grad_fail is None
-    returned = all(o.loss is not None and o.dW is not None for p, o in ordinary)
-    fails = []
-    for p, o in zip(probes, outs, strict=True):
-        if not p.large or not returned:
-            continue
-        if o.loss is None or o.dW is None or o.dW.shape != p.expected[1].shape:
-            failed = o.call is not None and o.call.error is not None
-        else:
-            finite = math.isfinite(o.loss) and bool(np.isfinite(o.dW).all())
-            le, ge = _loss_errors(o, p)
-            failed = not finite or (fine and max(le, ge) > _loss_tol(o, p))
-        fails.append(failed)
-        if failed and s.stab_fail is None:
-            s.stab_fail = (p, o)
-    s.stability = tuple(fails)
-    s.side = tuple(o.mutated for o in outs)
+        for part, rel, bad in (("loss", le, s.loss_bad[-1]), ("gradient", ge, s.grad_bad[-1])):
+            accepted = (
+                usable and not transposed and not bad and p.dtype == np.float64
+            ) and rel > _ROUND_OFF64
+            if accepted and rel > s.largest.get(part, (0.0,))[0]:
+                s.largest[part] = (rel, p)
+    s.finite = {
+        "loss": all(o.loss is None or math.isfinite(o.loss) for _, o in s.ordinary),
+        "gradient": all(o.dW is None or bool(np.isfinite(o.dW).all()) for _, o in s.ordinary),
+    }
+    returned = all(_usable(o, p) for p, o in s.ordinary)
+    if returned:
+        s.stab, s.stab_fail = _large_results(probes, outs, lambda p, o: _large_result(s, p, o))
+    s.side, s.round_off = _changed_inputs(probes, outs)
     return s
 
 
 def _match_loss(part: str, mine: _LossSummary, theirs: _LossSummary, probes) -> bool:
-    """Does the student's output agree with a mistake's on this part?"""
+    """Does the student's output on ``part`` agree with a mistake's own output on the same
+    probes (to the tolerance of a wrong result)?"""
     pairs = [
         (p, a, b) for p, a, b in zip(probes, mine.outs, theirs.outs, strict=True) if not p.large
     ]
     if part == "loss":
-        return all(
-            a.loss is None or _rel_err(a.loss, b.loss) <= _loss_tol(a, p) for p, a, b in pairs
+        shown = [(p, a, b) for p, a, b in pairs if a.loss is not None]
+        return bool(shown) and all(
+            b.loss is not None and _agree(a.loss, b.loss, _tol(p)) for p, a, b in shown
         )
     if part == "gradient":
-        return all(
-            a.dW is None or a.dW.shape != b.dW.shape or _rel_err(a.dW, b.dW) <= _loss_tol(a, p)
-            for p, a, b in pairs
-            if a.dW is None or a.dW.shape == p.expected[1].shape
-        ) and any(a.dW is not None for _, a, _ in pairs)
-    if part == "stability":
-        return mine.stability == theirs.stability
-    if part == "side-effects":
-        return mine.side == theirs.side
+        shown = [(p, a, b) for p, a, b in pairs if _usable(a, p)]
+        return bool(shown) and all(
+            b.dW is not None and _agree(a.dW, b.dW, _tol(p)) for p, a, b in shown
+        )
     if part == "interface":
         return all(
-            a.dW is not None
-            and b.dW is not None
-            and a.dW.shape == b.dW.shape
-            and _rel_err(a.dW, b.dW) <= _loss_tol(a, p)
+            a.dW is not None and b.dW is not None and _agree(a.dW, b.dW, _tol(p))
             for p, a, b in pairs
+        )
+    if part == "stability":
+        # Named only from results on large scores that ordinary scores do not already
+        # explain: a loss or dW that is inf/nan on ordinary scores contradicts it.
+        if not (mine.finite["loss"] and mine.finite["gradient"]):
+            return False
+        large = [
+            (p, a, b) for p, a, b in zip(probes, mine.outs, theirs.outs, strict=True) if p.large
+        ]
+        return len(mine.stab) == len(large) and all(
+            _usable(a, p)
+            and _usable(b, p)
+            and _agree(a.loss, b.loss, _tol(p))
+            and _agree(a.dW, b.dW, _tol(p))
+            for p, a, b in large
+        )
+    if part == "side-effects":
+        return mine.side == theirs.side and all(
+            _agree(a.after[n], b.after[n], _tol(p))
+            for p, a, b, names in zip(probes, mine.outs, theirs.outs, mine.side, strict=True)
+            for n in names
         )
     return False
 
@@ -286,17 +369,22 @@ def _explain_loss(probe: _Probe, got: float, right_at_reg0: bool = False) -> str
             )
     if right_at_reg0:
         return (
-            f"your loss is right when reg = 0 but not here: your regulariser adds "
+            f"your loss is right when reg = 0 but not here (same W, X, y): your regulariser adds "
             f"{_num(got - (ref - penalty))} where reg·ΣW² = {_num(penalty)}"
         )
+    ratio = got / ref if ref else math.inf
+    times = f", {_num(ratio)} times the right one" if abs(ratio - 1) > 1e-2 else ""
     return (
-        f"your loss is off by {_num(got - ref)} ({_num(got / ref if ref else math.inf)} times the right one): "
+        f"your loss is off by {_num(got - ref)} ({_num(got)} instead of {_num(ref)}{times}): "
         "compare each step with −log p[i, y_i] averaged over the examples, plus reg·ΣW²"
     )
 
 
 def _explain_gradient(probe: _Probe, g: np.ndarray, right_at_reg0: bool = False) -> str:
     """Fit g − G ≈ a·G + b·2·reg·W + c·Xᵀ·Y/N; describe it when the fit is exact."""
+    bad = _non_finite(g)
+    if bad:
+        return f"your dW has {bad} on ordinary scores"
     W, X, y, reg = (
         a.astype(np.float64) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
         for a in probe.args
@@ -310,36 +398,37 @@ def _explain_gradient(probe: _Probe, g: np.ndarray, right_at_reg0: bool = False)
     A = np.stack([b.ravel() for _, b in basis], axis=1)
     coef, *_ = np.linalg.lstsq(A, delta, rcond=None)
     residual = np.abs(A @ coef - delta).max() / max(np.abs(delta).max(), 1e-300)
+    terms = [f"{c:+.3g}·{n}" for (n, _), c in zip(basis, coef, strict=True) if abs(c) > 1e-3]
     if residual > 1e-3 and right_at_reg0:
         return (
-            "your dW is right when reg = 0 but not here: the regulariser's gradient is wrong; "
-            "the gradient of reg·ΣW² is 2·reg·W"
+            "your dW is right when reg = 0 but not here (same W, X, y): the regulariser's "
+            "gradient is wrong; the gradient of reg·ΣW² is 2·reg·W"
         )
-    if residual > 1e-3:
+    if residual > 1e-3 or not terms:
         return (
             "the difference is not a multiple of the right dW, of 2·reg·W or of Xᵀ·Y/N: "
             "compare your dW with Xᵀ(P − Y)/N + 2·reg·W term by term"
         )
-    terms = [f"{c:+.3g}·{n}" for (n, _), c in zip(basis, coef, strict=True) if abs(c) > 1e-3]
     return f"your dW = right dW {' '.join(terms)}"
 
 
-def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
-    """Findings of check_loss (and the loss part of check_vectorized); second item: not implemented."""
-    outs = []
-    for p in probes:
-        out = _run_loss(fn, p, budget)
-        if out.call.not_implemented:
-            return [], True
-        outs.append(out)
+def _loss_findings(fn, probes, budget, what: str, notes: list | None = None) -> tuple[list, bool]:
+    """Findings of check_loss (and the loss part of check_vectorized); second item: not
+    implemented (NotImplementedError on every ordinary batch: the untouched stub).
+    Information that is not a problem is appended to ``notes``."""
+    outs = [_run_loss(fn, p, budget) for p in probes]
+    ordinary = [(p, o) for p, o in zip(probes, outs, strict=True) if not p.large]
+    if all(o.call is not None and o.call.not_implemented for _, o in ordinary):
+        return [], True
     mine = _summarise_loss(probes, outs)
 
     findings = []
-    calls = [(p, o) for p, o in zip(probes, outs, strict=True) if not p.large]
-    bad_call = next(((p, o) for p, o in calls if _call_problem(o.call, what, 0)), None)
+    bad_call = next(((p, o) for p, o in ordinary if _call_problem(o.call, what, 0)), None)
     if bad_call:
         p, o = bad_call
-        findings.append(_call_problem(o.call, what, budget.seconds, f"a batch with {p.label}"))
+        f = _call_problem(o.call, what, budget.seconds, f"a batch with {p.label}")
+        f.kind = _call_kind(o.call)
+        findings.append(f)
         if o.call.reference or o.call.timed_out:
             return findings, False
 
@@ -348,7 +437,7 @@ def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
         wrong.add("loss")
     if mine.grad_fail:
         wrong.add("gradient")
-    if any(mine.stability):
+    if mine.stab_fail:
         wrong.add("stability")
     if any(mine.side):
         wrong.add("side-effects")
@@ -356,7 +445,7 @@ def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
         wrong.add("interface")
 
     recognised = []
-    if wrong - {"interface"} or mine.shape_problem:
+    if wrong:
         theirs = {}
 
         def matches(m, part):
@@ -371,7 +460,33 @@ def _loss_findings(fn, probes, budget, what: str) -> tuple[list, bool]:
 
     order = ("interface", "loss", "gradient", "stability", "side-effects")
     findings += _findings(wrong, recognised, order, lambda part: _part_finding(part, mine, what))
+    if notes is not None:
+        notes += _loss_notes(mine)
     return findings, False
+
+
+def _loss_notes(s: _LossSummary) -> list:
+    notes = []
+    for part, name in (("loss", "loss"), ("gradient", "dW")):
+        if part in s.largest:
+            rel, p = s.largest[part]
+            notes.append(
+                f"note: your {name} agrees with the reference to {_round_sig(rel)} relative "
+                f"(largest on {p.label}): accepted, a wrong result is off by more than "
+                f"{_sci(_WRONG)}; float64 arithmetic alone stays below {_sci(_ROUND_OFF64)} here"
+            )
+    if s.round_off:
+        notes.append(_round_off_note(s.round_off))
+    return notes
+
+
+def _sci(x: float) -> str:
+    """1e-4, not 0.0001."""
+    return f"{x:.0e}".replace("e-0", "e-")
+
+
+def _where(s: _LossSummary, flags: list) -> str:
+    return _where_wrong([p for p, _ in s.ordinary], flags)
 
 
 def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
@@ -384,8 +499,10 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
             _num(p.expected[0]),
             _num(o.loss),
             rel,
-            _explain_loss(p, o.loss, "loss" in s.right_at_reg0),
+            _explain_loss(p, o.loss, s.pair_right(p, "loss")),
             f"check the data term and the regulariser ({section_ref('loss')})",
+            where_wrong=_where(s, s.loss_bad),
+            kind="loss-values",
         )
     if part == "gradient":
         p, o, rel = s.grad_fail
@@ -396,37 +513,65 @@ def _part_finding(part: str, s: _LossSummary, what: str) -> Finding:
             exp,
             got,
             rel,
-            _explain_gradient(p, o.dW, "gradient" in s.right_at_reg0),
+            _explain_gradient(p, o.dW, s.pair_right(p, "gradient")),
             f"dW = Xᵀ(P − Y)/N + 2·reg·W ({section_ref('batch')})",
+            where_wrong=_where(s, s.grad_bad),
+            kind="gradient-values",
         )
     if part == "stability":
-        p, o = s.stab_fail
-        if o.call is not None and o.call.error is not None:
-            got = _exception_text(o.call.error)
-        else:
-            got = (
-                f"loss {_num(o.loss)}, dW {'finite' if np.isfinite(o.dW).all() else 'with inf/nan'}"
-            )
+        p, o, text, measured = s.stab_fail
+        large = [q for q in s.probes if q.large]
+        ordinary_right = not (any(s.loss_bad) or any(s.grad_bad))
+        before = (
+            "your loss and dW are right on ordinary scores; on these large scores they are not"
+            if ordinary_right
+            else "large scores give inf/nan where ordinary scores give finite numbers"
+        )
         return Finding(
             ("stability",),
             f"large scores: {p.label}",
-            f"loss {_num(p.expected[0])}, dW finite",
-            got,
+            f"loss {_num(p.expected[0])} and a finite dW equal to the reference"
+            if measured
+            else "a usable result on large scores",
+            text,
             None,
-            "right on ordinary scores, wrong when the scores are large",
+            before
+            if measured
+            else "stability not measured: the point is withheld until large scores give a "
+            "result that can be compared",
             f"shift each row by its maximum and never take the log of a probability ({section_ref('shift')})",
+            where_wrong=_where_wrong(large, [bool(t) for t in s.stab]),
+            kind="stability" if measured else "not-measured",
         )
     if part == "side-effects":
-        return _side_effect_finding(s.side, section_ref("weights"))
-    p, o = s.shape_problem
+        return _side_effect_finding(
+            s.side, section_ref("weights"), _where_wrong(s.probes, [bool(c) for c in s.side])
+        )
+    p, o, transposed = s.shape_problem
+    W = p.args[0]
+    if transposed:
+        return Finding(
+            ("interface",),
+            f"dW on {p.label}",
+            f"dW of W's shape {W.shape} equal to the right gradient",
+            "the transpose of the right dW",
+            None,
+            f"here D = C = {W.shape[0]}, so a (C, D) array has W's shape: your dW is computed "
+            "as (C, D), and transposed or reshaped when the shapes differ",
+            f"dW = X.T @ (P - Y) / N + 2 * reg * W has shape (D, C) ({section_ref('weights')})",
+            where_wrong=_where(s, s.interface_bad),
+            kind="transposed",
+        )
     return Finding(
         ("interface",),
         f"what {what} returned on {p.label}",
-        "(loss, dW) with a number and an array of W's shape",
+        f"(loss, dW): one number and an array of W's shape {W.shape}",
         o.problem,
         None,
         "the function must return a pair: the loss as one number and dW with W's shape (D, C)",
         section_ref("weights"),
+        where_wrong=_where(s, s.interface_bad),
+        kind="returned",
     )
 
 
@@ -452,8 +597,11 @@ def check_loss(fn, *, seed: int = 0, time_limit: float = TIME_LIMIT) -> Report:
     if bad:
         return bad
     probes = _loss_probes(seed)
-    findings, not_implemented = _loss_findings(fn, probes, _Budget(time_limit), _describe(fn))
-    return Report("check_loss", findings, not_implemented=not_implemented)
+    notes = []
+    findings, not_implemented = _loss_findings(
+        fn, probes, _Budget(time_limit), _describe(fn), notes
+    )
+    return Report("check_loss", findings, notes, not_implemented=not_implemented)
 
 
 # --------------------------------------------------------------------------- check_vectorized

@@ -18,6 +18,25 @@ def section_ref(key: str) -> str:
 
 # --------------------------------------------------------------------------- the report
 
+FINDING_KINDS = {
+    "not-a-function": "the argument of a check is not callable",
+    "exception": "the student's function raised on valid input",
+    "time-limit": "the student's function ran past the time limit",
+    "reference-called": "the student's function called one of the package's reference functions",
+    "returned": "the returned value has the wrong type, arity or shape (or None)",
+    "transposed": "on a probe with D == C (or N == C) the result is the transpose of the right one",
+    "loss-values": "the loss differs from the reference on ordinary inputs",
+    "gradient-values": "dW differs from the reference gradient on ordinary inputs",
+    "array-values": "softmax / numerical gradient values differ from the reference",
+    "stability": "ordinary inputs pass, large scores give inf/nan or wrong values (or no result)",
+    "not-measured": "a probe gave no usable result: the part it probes is withheld, not passed",
+    "side-effects": "an input array was modified",
+    "gradient-check": "the student's gradient check: numerical gradient vs dW",
+    "training": "check_training: diverged, rising, stuck or a poor classifier",
+    "vectorization": "check_vectorized: a Python loop or too slow",
+}
+"""Every kind of :class:`Finding` (``Finding.kind``), for tests that check each kind's text."""
+
 
 @dataclass
 class Finding:
@@ -44,6 +63,11 @@ class Finding:
     evidence : str
         For a recognised mistake: what the numbers show on the probe (e.g. "your dW =
         right dW -0.5·2·reg·W"), when the difference has an exact simple form.
+    where_wrong : str
+        On which probes the part is wrong and on which it is right (e.g. "wrong on the 2
+        float32 batches, right on the 6 float64 ones"), measured.
+    kind : str
+        A key of :data:`FINDING_KINDS`: which kind of finding this is.
     """
 
     parts: tuple
@@ -56,6 +80,12 @@ class Finding:
     mistake: str | None = None
     where: str = ""
     evidence: str = ""
+    where_wrong: str = ""
+    kind: str = ""
+
+    def __post_init__(self):
+        if not self.kind and "vectorization" in self.parts:
+            self.kind = "vectorization"
 
     def lines(self) -> list[str]:
         head = " and ".join(self.parts)
@@ -69,6 +99,8 @@ class Finding:
             out.append(diff)
         if self.where:
             out.append(self.where)
+        if self.where_wrong:
+            out.append(self.where_wrong)
         if self.diagnosis:
             out.append(self.diagnosis)
         if self.evidence:

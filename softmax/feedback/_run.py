@@ -33,10 +33,18 @@ TRAINING_TIME_LIMIT = 30.0
 DEV_SHAPE = (500, 3073, 10)  # N, D, C of check_vectorized's timing
 MIN_SPEEDUP = 5.0
 
-# Relative tolerances: float64 results agree with the reference to ~1e-14, float32
-# ones to ~1e-6; every catalogue mistake moves a number by more than 1e-2.
-_TOL64 = 1e-6
-_TOL32 = 1e-4
+# When a number is wrong: its relative error (largest |got - expected| over the largest
+# |expected|) is above _WRONG on an ordinary probe, above _WRONG_LARGE on a large-score one.
+# A student may compute in float32 whatever the input's dtype, so both allow float32
+# arithmetic: below 1e-6 on the ordinary probes and up to 2.3e-4 on the large ones (measured,
+# 6 seeds). A dW from centred or forward differences with h = 1e-5 is within ~1e-5. Every
+# catalogue mistake moves a number by more than 1e-2 on ordinary probes, and the stability
+# mistakes give inf/nan or errors above 0.5 on large ones.
+_WRONG = GRADCHECK_WRONG
+_WRONG_LARGE = 1e-2
+# float64 arithmetic stays below this on these probes: an error between it and _WRONG is
+# accepted and reported in a note.
+_ROUND_OFF64 = 1e-9
 
 
 # --------------------------------------------------------------------------- running student code
@@ -326,19 +334,26 @@ def _describe(fn) -> str:
 # --------------------------------------------------------------------------- comparing numbers
 
 
-def _tol(*dtypes) -> float:
-    return _TOL32 if any(np.dtype(d) == np.float32 for d in dtypes if d is not None) else _TOL64
+def _tol(probe=None) -> float:
+    """Relative error above which a result on ``probe`` is wrong (see _WRONG), unless the
+    probe sets its own (``extra["tol"]``)."""
+    if probe is not None and "tol" in probe.extra:
+        return probe.extra["tol"]
+    return _WRONG_LARGE if probe is not None and probe.large else _WRONG
+
+
+def _floats(value) -> np.ndarray | None:
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def _rel_err(got, expected) -> float:
     """Largest |got - expected| over the largest |expected| (inf if shapes or the
     positions of non-finite values differ)."""
-    try:
-        g = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return math.inf
-    e = np.asarray(expected, dtype=np.float64)
-    if g.shape != e.shape:
+    g, e = _floats(got), _floats(expected)
+    if g is None or e is None or g.shape != e.shape:
         return math.inf
     fg, fe = np.isfinite(g), np.isfinite(e)
     if not np.array_equal(fg, fe) or not np.array_equal(g[~fg], e[~fe], equal_nan=True):
@@ -349,10 +364,38 @@ def _rel_err(got, expected) -> float:
     return float(np.abs(g[fg] - e[fe]).max()) / scale
 
 
+def _agree(got, expected, tol: float) -> bool:
+    """Same shape, inf/nan at the same entries (an overflow gives inf or nan depending on
+    the order of operations: they count as one), within ``tol`` relative elsewhere."""
+    g, e = _floats(got), _floats(expected)
+    if g is None or e is None or g.shape != e.shape:
+        return False
+    fg, fe = np.isfinite(g), np.isfinite(e)
+    if not np.array_equal(fg, fe):
+        return False
+    if not fe.any():
+        return True
+    scale = max(float(np.abs(e[fe]).max()), 1e-12)
+    return float(np.abs(g[fg] - e[fe]).max()) <= tol * scale
+
+
+def _non_finite(value) -> str:
+    """``"nan in 3 of its 20 entries"`` (or inf), ``""`` if every entry is finite."""
+    v = _floats(value)
+    if v is None or np.isfinite(v).all():
+        return ""
+    kinds = [w for w, m in (("nan", np.isnan(v)), ("inf", np.isinf(v))) if m.any()]
+    count = int(np.count_nonzero(~np.isfinite(v)))
+    if v.ndim == 0:
+        return " and ".join(kinds)
+    return f"{'/'.join(kinds)} in {count} of its {v.size} entries"
+
+
 def _worst_entry(got, expected, name: str) -> tuple[str, str]:
-    """(expected, got) of the entry that differs most, as text."""
-    g = np.asarray(got, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
+    """(expected, got) of the entry that differs most, as text (a non-finite entry first)."""
+    g, e = _floats(got), _floats(expected)
+    if g is None:
+        return f"{name} of shape {np.shape(expected)}", f"a {type(got).__name__}"
     if g.shape != e.shape:
         return f"{name} of shape {e.shape}", f"shape {g.shape}"
     with np.errstate(invalid="ignore"):
@@ -360,6 +403,67 @@ def _worst_entry(got, expected, name: str) -> tuple[str, str]:
     index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
     label = f"{name}[{', '.join(str(int(i)) for i in index)}]" if index else name
     return f"{label} = {_num(e[index])}", _num(g[index])
+
+
+def _round_off_only(before, after) -> bool:
+    """An array changed by no more than a few units in the last place (e.g. x + h - 2h + h)."""
+    b, a = np.asarray(before), np.asarray(after)
+    if b.shape != a.shape or b.dtype.kind != "f" or not np.isfinite(a).all():
+        return False
+    scale = max(float(np.abs(b).max(initial=0.0)), np.finfo(b.dtype).tiny)
+    return float(np.abs(a - b).max(initial=0.0)) <= 8 * np.finfo(b.dtype).eps * scale
+
+
+def _no_result(call, problem: str | None, usable: bool) -> tuple[str, bool] | None:
+    """(what happened, measured) for a call on a large-score probe that gave no usable
+    result; None if it gave one."""
+    if call is not None and call.timed_out:
+        return "no result: the time limit was reached", False
+    if call is not None and call.reference:
+        return f"it called the package's own {call.reference}", True
+    if call is not None and call.error is not None:
+        return _exception_text(call.error), True
+    if not usable:
+        text = (problem or "no usable result").removeprefix("returned ")
+        return text.split("; expected")[0], True
+    return None
+
+
+def _large_results(probes, outs, result) -> tuple[list, tuple | None]:
+    """Per large-score probe: what went wrong ("" if nothing), from ``result(probe, out)`` =
+    (text, measured); and the finding's (probe, out, text, measured): the first measured
+    failure, else the first unmeasured one."""
+    texts, first = [], None
+    for p, o in zip(probes, outs, strict=True):
+        if not p.large:
+            continue
+        text, measured = result(p, o)
+        texts.append(text)
+        if text and (first is None or (measured and not first[3])):
+            first = (p, o, text, measured)
+    return texts, first
+
+
+def _changed_inputs(probes, outs) -> tuple[tuple, set]:
+    """(per probe: the inputs changed beyond round-off; the inputs changed by round-off only)."""
+    side, round_off = [], set()
+    for p, o in zip(probes, outs, strict=True):
+        changed = []
+        for name in o.mutated:
+            before = p.args[p.names.index(name)]
+            if name in o.after and _round_off_only(before, o.after[name]):
+                round_off.add(name)
+            else:
+                changed.append(name)
+        side.append(tuple(changed))
+    return tuple(side), round_off
+
+
+def _round_off_note(names) -> str:
+    return (
+        f"note: {', '.join(sorted(names))} changed by round-off only (a few units in the last "
+        "digit): accepted; setting the entries back to their saved values leaves them unchanged"
+    )
 
 
 # --------------------------------------------------------------------------- probes
@@ -373,6 +477,7 @@ class _Probe:
     large: bool = False
     expected: object = None  # the reference's result
     extra: dict = field(default_factory=dict)
+    features: tuple = ()  # what sets it apart ("float32", "reg > 0", "N = 1", "D = C", ...)
 
     @property
     def dtype(self):
@@ -386,6 +491,12 @@ def _labels(rng, N: int, C: int) -> np.ndarray:
     return rng.permutation(np.arange(N) % C).astype(np.int64)
 
 
+_LARGE_KINDS = {
+    "rows": "rows near +1000 or -1000",
+    "within": "scores from -1000 to +1000 within a row",
+}
+
+
 def _large_scores(rng, N: int, C: int, kind: str) -> np.ndarray:
     if kind == "rows":  # narrow rows around +1000 and -1000, alternating
         centre = np.where(np.arange(N) % 2 == 0, 1000.0, -1000.0)[:, None]
@@ -394,29 +505,53 @@ def _large_scores(rng, N: int, C: int, kind: str) -> np.ndarray:
     return np.stack([rng.permutation(base) for _ in range(N)]) + rng.uniform(-1, 1, size=(N, C))
 
 
-def _recognise(wrong: set, catalogue, matches) -> list:
-    """Greedy cover of the wrong parts by catalogue mistakes that match them.
+def _where_wrong(probes, failed) -> str:
+    """Where a part is wrong, measured: "wrong on 2 of 8 inputs: exactly the float32 ones"."""
+    bad = [p for p, f in zip(probes, failed, strict=True) if f]
+    good = [p for p, f in zip(probes, failed, strict=True) if not f]
+    if not bad:
+        return ""
+    if not good:
+        return f"wrong on all {len(bad)} inputs tried"
+    others = "the other input" if len(good) == 1 else f"the other {len(good)} inputs"
+    head = f"wrong on {len(bad)} of {len(probes)} inputs"
+    features = {f for p in probes for f in p.features}
+    for feature in sorted(features):
+        if all(feature in p.features for p in bad) and not any(feature in p.features for p in good):
+            return f"{head}: exactly those with {feature}; right on {others}"
+    shown = "; ".join(p.label for p in bad[:3]) + ("; ..." if len(bad) > 3 else "")
+    return f"{head} ({shown}); right on {others}"
 
-    ``matches(mistake, part)`` says whether the student's output on ``part``
-    agrees with the mistake's. Returns ``(mistake, parts)`` pairs, ``parts`` being
-    the wrong parts it explains. First come mistakes that match every wrong part
-    they break and break nothing that is right, then those matching all their
-    wrong parts, then those matching some (two mistakes in one function: the loss
-    of one, the gradient of another).
+
+# The parts measured on ordinary inputs: a diagnosis of one of them speaks of the others
+# (e.g. "your loss is averaged but dW is not"), so it needs every wrong one explained.
+_VALUE_PARTS = frozenset({"interface", "loss", "gradient", "values"})
+
+
+def _recognise(wrong: set, catalogue, matches) -> list:
+    """The catalogue mistakes whose own output the student's reproduces.
+
+    ``matches(mistake, part)`` says whether the student's output on ``part`` agrees with
+    the mistake's own output on the same probes (to round-off). A mistake is named only if
+    it breaks nothing the student got right and the student's output matches it on every
+    part it breaks. A mistake of the values on ordinary inputs is named only if every wrong
+    value part is explained by the named mistakes (two mistakes in one function: the loss
+    of one, the gradient of another): otherwise its diagnosis would be contradicted by a
+    finding. Returns ``(mistake, parts)`` pairs.
     """
-    candidates = []
-    for m in catalogue:
-        shared = m.parts & wrong
-        matched = frozenset(p for p in shared if matches(m, p))
-        if matched:
-            full = matched == shared
-            candidates.append(((not full, not m.parts <= wrong, -len(matched)), m, matched))
+    candidates = [m for m in catalogue if m.parts <= wrong and all(matches(m, p) for p in m.parts)]
     chosen, covered = [], set()
-    for _, m, matched in sorted(candidates, key=lambda c: c[0]):
-        if matched - covered:
-            chosen.append((m, matched - covered))
-            covered |= matched
-    return chosen
+    for m in sorted(candidates, key=lambda m: -len(m.parts)):
+        if m.parts - covered:
+            chosen.append(m)
+            covered |= m.parts
+    if (wrong & _VALUE_PARTS) - covered:
+        chosen = [m for m in chosen if not m.parts & _VALUE_PARTS]
+    out, covered = [], set()
+    for m in chosen:
+        out.append((m, m.parts - covered))
+        covered |= m.parts
+    return out
 
 
 def _bad_function(fn, check: str) -> Report | None:
@@ -431,6 +566,7 @@ def _bad_function(fn, check: str) -> Report | None:
                 "a function",
                 type(fn).__name__,
                 diagnosis="pass the function itself (its name, without parentheses)",
+                kind="not-a-function",
             )
         ],
     )
@@ -438,12 +574,27 @@ def _bad_function(fn, check: str) -> Report | None:
 
 # Descriptions of a wrong loss or gradient that are not an exact simple form: not
 # shown as "the numbers" of a recognised mistake.
-_INEXACT = ("the difference is not", "your loss is off by", "your loss is inf", "your loss is nan")
+_INEXACT = (
+    "the difference is not",
+    "your loss is off by",
+    "your loss is inf",
+    "your loss is nan",
+    "your dW has",
+)
+
+
+def _call_kind(call) -> str:
+    if call.reference:
+        return "reference-called"
+    if call.timed_out:
+        return "time-limit"
+    return "exception"
 
 
 def _findings(wrong: set, recognised: list, order: tuple, part_finding) -> list:
-    """One finding per recognised mistake (covering its wrong parts), then one per
-    wrong part no mistake explains. ``part_finding(part)`` builds the finding with
+    """One finding per recognised mistake (covering its wrong parts) and one per wrong
+    part no mistake explains, in the order of ``order`` (interface, values on ordinary
+    inputs, stability, side effects). ``part_finding(part)`` builds the finding with
     expected vs got and a description of the difference."""
     findings, explained = [], set()
     for m, explains in recognised:
@@ -456,10 +607,10 @@ def _findings(wrong: set, recognised: list, order: tuple, part_finding) -> list:
         findings.append(f)
         explained |= set(parts)
     findings += [part_finding(p) for p in order if p in wrong and p not in explained]
-    return findings
+    return sorted(findings, key=lambda f: order.index(f.parts[0]))
 
 
-def _side_effect_finding(side: tuple, hint: str) -> Finding:
+def _side_effect_finding(side: tuple, hint: str, where_wrong: str = "") -> Finding:
     """The finding for inputs changed by the call; ``side`` holds the changed names per call."""
     names = ", ".join(sorted({n for changed in side for n in changed}))
     return Finding(
@@ -470,4 +621,6 @@ def _side_effect_finding(side: tuple, hint: str) -> Finding:
         None,
         f"your function modified {names}: the caller's arrays must stay as they were",
         f"work on new arrays (x = x - ..., not x -= ...) or put back what you changed ({hint})",
+        where_wrong=where_wrong,
+        kind="side-effects",
     )

@@ -17,9 +17,12 @@ from ._run import (
     _bad_function,
     _Budget,
     _call,
+    _call_kind,
     _call_problem,
     _describe,
+    _floats,
     _labels,
+    _non_finite,
     _rel_err,
     _shape,
     _worst_entry,
@@ -68,10 +71,16 @@ def check_gradient_check(
         report.not_implemented = True
         return report
     problem = _call_problem(first, what, budget.seconds, label)
+    if problem:
+        problem.kind = _call_kind(first)
     out = _parse_loss_value(first.value, W) if problem is None else None
     if problem is None and out.problem:
         problem = Finding(
-            ("interface",), f"what {what} returned on {label}", "(loss, dW)", out.problem
+            ("interface",),
+            f"what {what} returned on {label}",
+            "(loss, dW)",
+            out.problem,
+            kind="returned",
         )
     if problem:
         report.findings.append(problem)
@@ -89,17 +98,37 @@ def check_gradient_check(
     problem = _call_problem(
         second, num_what, budget.seconds, f"f(W) = your loss on {label}, h = 1e-5"
     )
+    if problem:
+        problem.kind = _call_kind(second)
     if problem is None and _shape(second.value) != W.shape:
         problem = Finding(
             ("interface",),
             f"what {num_what} returned",
             f"an array of W's shape {W.shape}",
             f"shape {_shape(second.value)}",
+            kind="returned",
         )
     if problem:
         report.findings.append(problem)
         return report
-    numerical = np.asarray(second.value, dtype=np.float64)
+    numerical = _floats(second.value)
+    for value, name, whose in ((dW, "dW", what), (numerical, "grad", num_what)):
+        bad = "not numbers" if value is None else _non_finite(value)
+        if bad:
+            report.findings.append(
+                Finding(
+                    ("gradient",) if name == "dW" else ("values",),
+                    f"your numerical gradient vs your dW ({label})",
+                    f"finite numbers in {name}",
+                    f"{name} from {whose} has {bad}",
+                    diagnosis="a relative error cannot be computed with inf/nan: "
+                    "check_loss and check_numerical_gradient say where they come from",
+                    hint=section_ref("thresholds"),
+                    kind="gradient-check",
+                )
+            )
+    if report.findings:
+        return report
     rel = gradcheck.rel_error(numerical, dW)
     if rel < GRADCHECK_GOOD:
         report.notes.append(
@@ -128,6 +157,7 @@ def check_gradient_check(
                 f"below {GRADCHECK_GOOD:g}",
                 _round_sig(rel),
                 rel,
+                kind="gradient-check",
             )
         )
         return report
@@ -144,6 +174,7 @@ def check_gradient_check(
                 "your numerical gradient differs from centred differences of the same loss: "
                 "check_numerical_gradient names the mistake",
                 section_ref("centred"),
+                kind="gradient-check",
             )
         )
     rel_dW = gradcheck.rel_error(centred, dW)
@@ -159,6 +190,7 @@ def check_gradient_check(
                 "your dW is not the gradient of your loss: one of the two has a mistake "
                 "(check_loss tells which)",
                 section_ref("thresholds"),
+                kind="gradient-check",
             )
         )
     return report
@@ -193,17 +225,23 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
     what = _describe(train_fn)
     settings = ", ".join(f"{k} = {v:g}" for k, v in TRAINING_SETTINGS.items())
     report = Report("check_training")
+    recorder = _Recorder(loss_fn, X_tr, y_train)
     call = _call(
-        train_fn,
-        (loss_fn, X_tr.copy(), y_train.copy()),
+        recorder.train(train_fn),
+        (recorder, X_tr.copy(), y_train.copy()),
         {**TRAINING_SETTINGS, "rng": np.random.default_rng(0)},
         budget=budget,
         spare=loss_fn,
     )
+    evidence = {}
+    if isinstance(call.value, tuple) and len(call.value) == 2 and isinstance(call.value[1], dict):
+        call.value, evidence = call.value
     if call.not_implemented:
         report.not_implemented = True
         return report
     problem = _call_problem(call, what, budget.seconds, f"the digits ({settings})")
+    if problem:
+        problem.kind = _call_kind(call)
     value = call.value
     if problem is None and (not isinstance(value, tuple | list) or len(value) != 2):
         problem = Finding(
@@ -211,6 +249,7 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
             f"what {what} returned",
             "a pair (W, loss_history)",
             type(value).__name__,
+            kind="returned",
         )
     if problem is None:
         W, history = value
@@ -225,6 +264,7 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
                 f"what {what} returned",
                 f"W of shape {(X_tr.shape[1], C)} and a list of losses",
                 f"W of shape {W.shape}, {hist.size} losses",
+                kind="returned",
             )
     if problem:
         report.findings.append(problem)
@@ -245,6 +285,7 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
                 f"The penalty alone multiplies W by (1 − 2·lr·reg) = {1 - 2 * lr_reg:g} each step, "
                 "which must stay within (−1, 1): |1 − 2·lr·reg| < 1",
                 hint=f"check W -= lr * dW and the gradient (check_loss); {section_ref('lr-reg')}",
+                kind="training",
             )
         )
         return report
@@ -269,6 +310,7 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
                 diagnosis="the loss rose: W moves uphill (W += lr * dW, or a gradient with the wrong sign), "
                 "or the learning rate is too large",
                 hint=f"the step is W -= lr * dW; {sgd}",
+                kind="training",
             )
         )
     elif abs(end - ln_c) < 0.05:
@@ -279,22 +321,124 @@ def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT
                 f"a loss falling below ln C = {ln_c:.2f}",
                 f"{start:.2f} → {end:.2f}",
                 diagnosis="the loss stays at ln C, the loss of a classifier that has learned nothing: "
-                "W is not updated (the new W assigned to another name, or a copy updated), "
-                "the learning rate is far too small, or dW is zero",
+                + _stuck_cause(evidence),
                 hint=f"print the loss and np.abs(dW).max() at each step; {section_ref('sanity-05')}",
+                kind="training",
             )
         )
     elif accuracy < MIN_VAL_ACCURACY:
+        mixed = _labels_mixed(evidence)
         report.findings.append(
             Finding(
                 ("values",),
                 f"validation accuracy ({settings})",
                 f"at least {MIN_VAL_ACCURACY:g}",
                 f"{accuracy:.2f}",
-                diagnosis="the loss falls but the classifier is poor: check that each minibatch takes "
+                diagnosis=f"the loss falls but the classifier is poor: {mixed}"
+                if mixed
+                else "the loss falls but the classifier is poor: check that each minibatch takes "
                 "rows of X and their own labels (the same indices for both), and that W is returned "
                 "after the last step",
                 hint=sgd,
+                kind="training",
             )
         )
     return report
+
+
+# What the loss function saw during training: the first calls are recorded.
+_RECORDED_CALLS = 20
+
+
+class _Recorder:
+    """The student's loss, wrapped to record what train_fn passes to it: whether W changes
+    from one call to the next, and whether each minibatch's labels are its rows' own.
+
+    :meth:`train` wraps train_fn so that the evidence comes back with its result (also when
+    the student's code runs in another process)."""
+
+    def __init__(self, loss_fn, X, y):
+        self.loss_fn = loss_fn
+        self.__wrapped__ = loss_fn
+        self.labels = {}
+        for row, label in zip(X, y, strict=True):
+            self.labels.setdefault(np.ascontiguousarray(row).tobytes(), set()).add(int(label))
+        self.calls = 0
+        self.same_W = 0  # recorded calls whose W equals the previous call's
+        self.rows_found = 0
+        self.rows_mislabelled = 0
+        self.previous = None
+
+    def __call__(self, *args, **kwargs):
+        if self.calls < _RECORDED_CALLS and len(args) >= 3:
+            self._record(*args[:3])
+        self.calls += 1
+        return self.loss_fn(*args, **kwargs)
+
+    def _record(self, W, X, y):
+        try:
+            W_now = np.array(W, dtype=np.float64)
+            if self.previous is not None and np.array_equal(W_now, self.previous):
+                self.same_W += 1
+            self.previous = W_now
+            rows = np.asarray(X, dtype=np.float64)
+            labels = np.asarray(y).ravel()
+            for row, label in zip(rows, labels, strict=False):
+                own = self.labels.get(np.ascontiguousarray(row).tobytes())
+                if own is not None:
+                    self.rows_found += 1
+                    self.rows_mislabelled += int(label) not in own
+        except (TypeError, ValueError):  # odd arguments: the loss itself will say so
+            pass
+
+    def evidence(self) -> dict:
+        return {
+            "calls": self.calls,
+            "recorded": min(self.calls, _RECORDED_CALLS),
+            "same_W": self.same_W,
+            "rows_found": self.rows_found,
+            "rows_mislabelled": self.rows_mislabelled,
+        }
+
+    def train(self, train_fn):
+        def traced(*args, **kwargs):
+            value = train_fn(*args, **kwargs)
+            return value, self.evidence()
+
+        traced.__wrapped__ = train_fn
+        traced.__name__ = getattr(train_fn, "__name__", "train")
+        return traced
+
+
+def _labels_mixed(evidence: dict) -> str:
+    """A measured sentence if the minibatches' labels are mostly not their rows' own."""
+    found, wrong = evidence.get("rows_found", 0), evidence.get("rows_mislabelled", 0)
+    if found >= 50 and wrong > found / 2:
+        return (
+            f"in the first {evidence['recorded']} minibatches, {wrong} of {found} examples came "
+            "with a label that is not their row's own: X and y were indexed with different "
+            "indices (draw the indices once, then take X[idx] and y[idx])"
+        )
+    return ""
+
+
+def _stuck_cause(evidence: dict) -> str:
+    """Why the loss stays at ln C, from what the loss function saw."""
+    mixed = _labels_mixed(evidence)
+    if mixed:
+        return mixed
+    recorded = evidence.get("recorded", 0)
+    if recorded > 1 and evidence.get("same_W") == recorded - 1:
+        return (
+            f"the W passed to your loss was the same in each of the first {recorded} steps: "
+            "W is not updated (the new W assigned to another name, or a copy updated)"
+        )
+    if recorded > 1:
+        return (
+            "W changes from step to step and each minibatch's labels are its rows' own: "
+            "the steps are too small (learning rate) or dW is about zero"
+        )
+    return (
+        "W is not updated (the new W assigned to another name, or a copy updated), "
+        "the learning rate is far too small, or dW is zero"
+    )
