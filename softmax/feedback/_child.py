@@ -29,7 +29,7 @@ the first use is recorded. Cost: the hook runs once per Python function started
 dozen (well under 1 ms); a naive loss written with loops ran 4% and 26% slower
 (two student-style loops at N = 500, D = 3073, C = 10, min of 5, on a loaded machine).
 
-Results come back as plain data (numbers, strings, bytes, tuples, lists and numeric
+Results come back as plain data (numbers, strings, bytes, tuples, lists, dicts and numeric
 numpy arrays and scalars); anything else becomes a stand-in object that only carries
 its type's name (so it reads as an interface error). The parent never unpickles a
 class: :class:`_PlainUnpickler` refuses every global.
@@ -88,6 +88,8 @@ def encode(value, depth: int = 0):
         return ("c", value.real, value.imag)
     if isinstance(value, tuple | list) and depth < 4 and len(value) <= 10**6:
         return ("t" if isinstance(value, tuple) else "l", [encode(v, depth + 1) for v in value])
+    if kind is dict and depth < 4 and len(value) <= 10**4:  # e.g. check_training's evidence
+        return ("d", [(encode(k, depth + 1), encode(v, depth + 1)) for k, v in value.items()])
     if isinstance(value, bool | int | float | str | bytes):  # a subclass: its base value
         base = next(b for b in (bool, int, float, str, bytes) if isinstance(value, b))
         return ("p", base(value))
@@ -113,6 +115,9 @@ def decode(item):
     if tag in ("t", "l"):
         items = [decode(v) for v in item[1]]
         return tuple(items) if tag == "t" else items
+    if tag == "d":
+        pairs = [(decode(k), decode(v)) for k, v in item[1]]
+        return {k: v for k, v in pairs if isinstance(k, str | int | float | bytes | tuple)}
     return type(str(item[1]), (Opaque,), {})()
 
 

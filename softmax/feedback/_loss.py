@@ -742,6 +742,7 @@ def _loop_finding(fn, seed: int, budget: _Budget, what: str) -> tuple[Finding | 
         "code once per example, feature or class: the vectorized loss does everything with "
         "whole-array operations",
         hint=f"replace the loop by matrix products and axis=1 reductions ({section_ref('vectorized')})",
+        kind="vectorization",
     )
     return finding, None
 
@@ -837,6 +838,7 @@ def check_vectorized(fn, naive=None, *, seed: int = 0, time_limit: float = TIME_
                     "counted",
                     note,
                     diagnosis="not measured: no point is given without the count",
+                    kind="not-measured",
                 )
             )
         if not finding and not note:

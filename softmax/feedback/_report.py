@@ -33,7 +33,7 @@ FINDING_KINDS = {
     "side-effects": "an input array was modified",
     "gradient-check": "the student's gradient check: numerical gradient vs dW",
     "training": "check_training: diverged, rising, stuck or a poor classifier",
-    "vectorization": "check_vectorized: a Python loop or too slow",
+    "vectorization": "check_vectorized: a Python loop over examples, features or classes",
 }
 """Every kind of :class:`Finding` (``Finding.kind``), for tests that check each kind's text."""
 
