@@ -142,3 +142,35 @@ def test_pythons_newer_than_ci_install_the_versions_ci_tests_on_3_13():
             assert lock.pins_for(f"{python}.0", platform=platform) == tested, (
                 f"{platform.name} {python}: pins differ from 3.13's; update the README's table"
             )
+
+
+@pytest.mark.parametrize(
+    ("pin", "python", "platform", "has_wheels"),
+    [
+        ("numpy==2.4.6", "3.14.0", "Linux x86_64", True),
+        ("numpy==2.4.6", "3.15.0", "Linux x86_64", False),  # issue 16: no cp315 wheel
+        ("numpy==2.5.5", "3.15.0", "macOS x86_64", True),
+        ("argon2-cffi-bindings==26.2.0", "3.13.0", "macOS x86_64", False),  # no Intel wheel
+        ("argon2-cffi-bindings==25.1.0", "3.13.0", "macOS x86_64", True),
+    ],
+)
+def test_the_dry_run_fails_a_pin_without_a_wheel(tmp_path, pin, python, platform, has_wheels):
+    """make lock's check, fed pins whose wheels are known (needs uv and the package index)."""
+    try:
+        lock.uv()
+    except SystemExit:
+        pytest.skip("uv is not installed in this environment")
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text(pin + "\n")
+    (target,) = [p for p in lock.PLATFORMS if p.name == platform]
+    run = lock.dry_run(python, target, path=constraints)
+    if not run.ok and "error sending request" in run.detail:
+        pytest.skip(f"the package index is unreachable: {run.detail}")
+    assert run.ok is has_wheels, run.detail
+    if not has_wheels:
+        assert pin in run.detail and "no usable wheels" in run.detail
+
+
+def test_ci_runs_the_dry_run_of_the_committed_pins():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^stage .* \.venv/bin/python tools/lock\.py --check-only$", ci, flags=re.M)

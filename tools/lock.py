@@ -414,13 +414,40 @@ def find_python(version: str) -> str | None:
     return None
 
 
+def report(runs: list[DryRun]) -> int:
+    """Print the matrix and every missing wheel; 1 if any target lacks one."""
+    print_matrix(runs)
+    failed = [run for run in runs if not run.ok]
+    for run in failed:
+        print(
+            f"lock: NO WHEEL: Python {run.python} {run.platform.name}: {run.detail}",
+            file=sys.stderr,
+        )
+    if failed:
+        print(
+            "lock: FAILED: a pin has no wheel for a promised Python and platform", file=sys.stderr
+        )
+        return 1
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upgrade", action="store_true", help="re-resolve every pin")
     parser.add_argument("--no-check", action="store_true", help="skip the wheel-only dry run")
+    parser.add_argument(
+        "--check-only",
+        nargs="?",
+        const=OUT,
+        type=Path,
+        metavar="CONSTRAINTS",
+        help="only the wheel-only dry run of the committed lock (or of CONSTRAINTS): no writes",
+    )
     args = parser.parse_args()
     window = python_window()
     print(f"lock: CPython {window[0]} to {window[-1]} on {', '.join(p.name for p in PLATFORMS)}")
+    if args.check_only:
+        return report(dry_run_all(args.check_only.resolve()))
     hints = [] if args.upgrade else read_hints()
     upgrades: set[str] = set()
     for attempt in range(4):
@@ -441,23 +468,11 @@ def main() -> int:
         upgrades |= new_upgrades
         hints = sorted(set(hints) | set(new_hints))
     write_environment_yml()
-    count = len(read_pins(OUT))
-    print(f"wrote {OUT.relative_to(ROOT)} ({count} pins) and {ENV_YML.name}")
+    print(f"wrote {OUT.relative_to(ROOT)} ({len(read_pins(OUT))} pins) and {ENV_YML.name}")
     if args.no_check:
         print("lock: --no-check: the wheel-only dry run was NOT done", file=sys.stderr)
         return 0
-    print_matrix(runs)
-    for run in failed:
-        print(
-            f"lock: NO WHEEL: Python {run.python} {run.platform.name}: {run.detail}",
-            file=sys.stderr,
-        )
-    if failed:
-        print(
-            "lock: FAILED: a pin has no wheel for a promised Python and platform", file=sys.stderr
-        )
-        return 1
-    return 0
+    return report(runs)
 
 
 if __name__ == "__main__":
