@@ -89,7 +89,6 @@ autograde-demo: $(STAMP) ## nbgrader autograde of the reference and one fake stu
 	$(BIN)/python tools/student.py autograde-demo --out build/autograde-demo
 
 lock: $(STAMP) ## re-resolve requirements/constraints.txt and environment.yml (ARGS=--upgrade: newest releases)
-	$(BIN)/python -m pip install --quiet 'uv>=0.5'
 	$(BIN)/python tools/lock.py $(ARGS)
 
 clean: ## remove the venv, build outputs and caches
