@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("lock_tool", ROOT / "tools" / "lock.py")
@@ -174,3 +175,34 @@ def test_the_dry_run_fails_a_pin_without_a_wheel(tmp_path, pin, python, platform
 def test_ci_runs_the_dry_run_of_the_committed_pins():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^stage .* \.venv/bin/python tools/lock\.py --check-only$", ci, flags=re.M)
+
+
+def test_repairs_move_up_for_a_new_python_and_scope_an_older_release(monkeypatch):
+    """What make lock does when a dry run fails: a newer release with wheels -> let it move
+    up (uv then forks at its requires-python); an older one -> a constraint scoped to the
+    platforms / Pythons that need it."""
+    by_name = {p.name: p for p in lock.PLATFORMS}
+    pinned = {"numpy": "2.4.6", "argon2-cffi-bindings": "26.2.0", "oldwheel": "2.0"}
+    picked = {  # what a wheel-only resolution for each failing target picks
+        ("3.15.0", "Linux x86_64"): {**pinned, "numpy": "2.5.5"},
+        ("3.14.0", "Linux aarch64"): {**pinned, "oldwheel": "1.0"},
+        ("3.14.0", "macOS arm64"): {**pinned, "oldwheel": "1.0"},
+    }
+    for python in WINDOW:  # Intel macOS lacks argon2-cffi-bindings 26's wheels everywhere
+        picked[f"{python}.0", "macOS x86_64"] = {**pinned, "argon2-cffi-bindings": "25.1.0"}
+    picked["3.15.0", "macOS x86_64"]["numpy"] = "2.5.5"
+    monkeypatch.setattr(lock, "wheel_only_resolution", lambda py, plat: picked[py, plat.name])
+    monkeypatch.setattr(lock, "pins_for", lambda *args, **kwargs: pinned)
+    failed = [lock.DryRun(py, by_name[name], False, "no wheel") for py, name in picked]
+    upgrades, hints = lock.repairs(failed)
+    assert upgrades == {"numpy"}
+    assert hints == [
+        "argon2-cffi-bindings==25.1.0 ; sys_platform == 'darwin' and platform_machine == 'x86_64'",
+        "oldwheel==1.0 ; ((sys_platform == 'linux' and platform_machine == 'aarch64') or "
+        "(sys_platform == 'darwin' and platform_machine == 'arm64')) and (python_version == '3.14')",
+    ]
+    for hint in hints:  # valid PEP 508, true exactly where it is needed
+        req = Requirement(hint)
+        assert req.marker.evaluate(lock.marker_env("3.13.0", by_name["macOS x86_64"])) == (
+            req.name == "argon2-cffi-bindings"
+        )
