@@ -2,8 +2,9 @@
 
 Usage (from the repo root):  make lock            keep today's pins, add or drop what changed
                              make lock ARGS=--upgrade   re-resolve every pin to the newest release
-(`make lock` installs uv into .venv/ and runs ``.venv/bin/python tools/lock.py``; it needs
-PyPI only, no other interpreter, and takes a minute or two.)
+                             .venv/bin/python tools/lock.py --check-only   step 2 alone (CI)
+(`make lock` runs ``.venv/bin/python tools/lock.py`` with the uv pinned in the `test` extra; it
+needs PyPI only, no other interpreter, and takes a minute or two.)
 
 The supported window is pyproject.toml's ``requires-python`` (``>=3.10,<3.16``: CPython 3.10
 to 3.15, the newest release); the promised platforms are PLATFORMS below (README: Linux x86_64
