@@ -2,10 +2,18 @@
 # in .venv/ (rebuilt only when pyproject.toml or requirements/constraints.txt change).
 #   make lab     open the notebooks in JupyterLab
 #   make test    run every test (unit, property, notebooks under strict nbval, browser)
-# Choose the interpreter with PYTHON=python3.12 (any Python >= 3.10), and keep one
+# Choose the interpreter with PYTHON=python3.12 (any CPython 3.10 to 3.15), and keep one
 # venv per interpreter with VENV: make VENV=.venv-3.10 PYTHON=python3.10 test
 
 PYTHON ?= python3
+# The supported Pythons, 3.PY_MIN to 3.PY_MAX: pyproject.toml's requires-python ">=3.A,<3.B",
+# the window tools/lock.py locks and checks (make refuses any other interpreter).
+PY_WINDOW := $(shell sed -n 's/^requires-python = ">=3\.\([0-9]*\),<3\.\([0-9]*\)"$$/\1 \2/p' pyproject.toml)
+PY_MIN := $(word 1,$(PY_WINDOW))
+PY_MAX := $(if $(word 2,$(PY_WINDOW)),$(shell expr $(word 2,$(PY_WINDOW)) - 1))
+ifeq ($(PY_MAX),)
+$(error pyproject.toml: requires-python must read ">=3.A,<3.B" (the supported window))
+endif
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -26,8 +34,10 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null || { \
-	  echo "error: '$(PYTHON)' is missing or older than Python 3.10; install Python >= 3.10 or run 'make PYTHON=/path/to/python3.x ...'" >&2; exit 1; }
+	@v=$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null); \
+	case "$$v" in 3.[0-9]|3.[0-9][0-9]) minor=$${v#3.};; *) minor=;; esac; \
+	if [ -z "$$minor" ] || [ "$$minor" -lt $(PY_MIN) ] || [ "$$minor" -gt $(PY_MAX) ]; then \
+	  what=$${v:+Python $$v}; echo "error: '$(PYTHON)' is $${what:-missing or not a Python}; softmax-notebooks supports CPython 3.$(PY_MIN) to 3.$(PY_MAX) only: run 'make PYTHON=/path/to/python3.N ...' with one of those" >&2; exit 1; fi
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
 	  echo "error: '$(PYTHON) -m venv' is unavailable. On Debian/Ubuntu: sudo apt-get install python3-venv (or python3.X-venv for your version)." >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,7 +89,6 @@ autograde-demo: $(STAMP) ## nbgrader autograde of the reference and one fake stu
 	$(BIN)/python tools/student.py autograde-demo --out build/autograde-demo
 
 lock: $(STAMP) ## re-resolve requirements/constraints.txt and environment.yml (ARGS=--upgrade: newest releases)
-	$(BIN)/python -m pip install --quiet 'uv>=0.5'
 	$(BIN)/python tools/lock.py $(ARGS)
 
 clean: ## remove the venv, build outputs and caches

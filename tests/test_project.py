@@ -32,9 +32,10 @@ def _load_lock_tool():
 
 lock = _load_lock_tool()
 canonical = lock.canonical
-# Every Python the README promises, at its first and a late patch release: the lock's
-# markers may split inside a minor version (python_full_version < '3.11.5').
-SUPPORTED = [f"3.{minor}.{patch}" for minor in (10, 11, 12, 13) for patch in (0, 99)]
+# Every Python the README promises (pyproject's requires-python window, 3.10 to 3.15), at its
+# first and a late patch release: the lock's markers may split inside a minor version
+# (python_full_version < '3.11.5').
+SUPPORTED = [f"{minor}.{patch}" for minor in lock.python_window() for patch in (0, 99)]
 
 
 @pytest.fixture(scope="module")
