@@ -80,7 +80,9 @@ def serve(target: str, tmp_path: Path):
 def page_config(get) -> dict:
     status, page = get("lab")
     assert status == 200
-    m = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+    m = re.search(
+        r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S
+    )
     assert m, "no page config in /lab"
     return json.loads(m[1])
 
