@@ -93,20 +93,13 @@ def student_config_text(exchange: Path, course_id: str = COURSE_ID) -> str:
 def new(root: Path, exchange: Path | None = None, course_id: str = COURSE_ID) -> Path:
     """Make the course directory ``root`` (see the module docstring); return it.
 
-    Raises ``FileExistsError`` if ``root`` exists and is not empty (a course is never overwritten).
+    Raises ``FileExistsError`` if ``root`` exists and is not empty (a course is never overwritten),
+    ``PermissionError`` if the exchange does not exist and cannot be made (checked first).
     """
     root = root.expanduser().resolve()
     exchange = (exchange or root.parent / "exchange").expanduser().resolve()
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} exists and is not empty: choose a new course directory")
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(COURSE_MODE)
-    source = root / "source" / ASSIGNMENT
-    source.mkdir(parents=True)
-    for nb in sorted(EXERCISES.glob("*.ipynb")):
-        shutil.copy2(nb, source / nb.name)
-    (root / "nbgrader_config.py").write_text(config_text(root, exchange, course_id))
-    (root / "student_nbgrader_config.py").write_text(student_config_text(exchange, course_id))
     if not exchange.exists():
         exchange.mkdir(parents=True)
         exchange.chmod(EXCHANGE_MODE)
@@ -117,6 +110,14 @@ def new(root: Path, exchange: Path | None = None, course_id: str = COURSE_ID) ->
             f"until it is (chmod 1777 {exchange})",
             file=sys.stderr,
         )
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(COURSE_MODE)
+    source = root / "source" / ASSIGNMENT
+    source.mkdir(parents=True)
+    for nb in sorted(EXERCISES.glob("*.ipynb")):
+        shutil.copy2(nb, source / nb.name)
+    (root / "nbgrader_config.py").write_text(config_text(root, exchange, course_id))
+    (root / "student_nbgrader_config.py").write_text(student_config_text(exchange, course_id))
     return root
 
 
@@ -180,6 +181,13 @@ def main(argv: list[str] | None = None) -> int:
             root = new(args.dir, args.exchange, args.course_id)
         except FileExistsError as err:
             print(f"error: {err}", file=sys.stderr)
+            return 1
+        except PermissionError as err:
+            print(
+                f"error: {err}\nA shared exchange is made once by an administrator: "
+                "sudo mkdir -p EXCHANGE && sudo chmod 1777 EXCHANGE",
+                file=sys.stderr,
+            )
             return 1
         print(
             f"course directory {root} (source/{ASSIGNMENT}/: {len(list((root / 'source' / ASSIGNMENT).glob('*.ipynb')))} notebooks)\n"
