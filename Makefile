@@ -47,8 +47,12 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 venv: $(STAMP) ## create or update .venv/ (the other targets do it for you)
 
+# Students' Lab: tools/student_lab/ first on JUPYTER_CONFIG_PATH turns nbgrader's menu, Validate
+# button, Create Assignment panel and Formgrader off; `make instructor-lab` keeps them.
+STUDENT_LAB_CONFIG := $(CURDIR)/tools/student_lab$(if $(JUPYTER_CONFIG_PATH),:$(JUPYTER_CONFIG_PATH))
+
 lab: $(STAMP) ## open the notebooks in JupyterLab
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
+	JUPYTER_CONFIG_PATH="$(STUDENT_LAB_CONFIG)" $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP) ## run every test: unit, property, lint, strict nbval, browser
 	@echo "== notebooks under strict nbval with one BLAS thread (low bits differ from 2 threads)"
@@ -81,12 +85,19 @@ slides: $(STAMP) ## offline reveal.js decks in build/slides/ (needs npm)
 handouts: slides ## one PDF per deck in build/handouts/ (needs chromium)
 	$(BIN)/python tools/build_handouts.py
 
-.PHONY: student autograde-demo
+.PHONY: student autograde-demo course instructor-lab
 student: $(STAMP) ## the student edition in build/student/ (nbgrader: stubs, no hidden tests)
 	$(BIN)/python tools/student.py release --out build/student
 
 autograde-demo: $(STAMP) ## nbgrader autograde of the reference and one fake student per mistake
 	$(BIN)/python tools/student.py autograde-demo --out build/autograde-demo
+
+course: $(STAMP) ## a course directory for nbgrader: make course COURSE=~/softmax-course [EXCHANGE=/srv/nbgrader/exchange]
+	@test -n "$(COURSE)" || { echo "usage: make course COURSE=DIR [EXCHANGE=DIR]" >&2; exit 2; }
+	$(BIN)/python tools/course.py new "$(COURSE)" $(if $(EXCHANGE),--exchange "$(EXCHANGE)")
+
+instructor-lab: $(STAMP) ## JupyterLab with nbgrader's tools (Formgrader...), in COURSE (default: notebooks/)
+	cd "$(or $(COURSE),notebooks)" && PATH="$(abspath $(BIN)):$$PATH" $(abspath $(BIN))/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
 
 lock: $(STAMP) ## re-resolve requirements/constraints.txt and environment.yml (ARGS=--upgrade: newest releases)
 	$(BIN)/python tools/lock.py $(ARGS)

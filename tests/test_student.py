@@ -218,3 +218,23 @@ def test_broken_students_lose_the_loss_exercises_only(demo, student_id, shown):
     assert loss_cells and loss_cells <= lost
     assert row["notebooks"]["02_loss"]["score"] > 0  # the numerical gradient still counts
     assert shown in feedback_text(demo, student_id, "02_loss")
+
+
+def test_no_feedback_page_shows_a_hidden_test(demo):
+    """Every demo student's feedback HTML (tools/course_config.py's settings): none of the
+    exercise notebooks' hidden-test lines, no hidden-test marker; each graded cell shows its
+    verdict instead of what the hidden test printed."""
+    import course_config
+
+    hidden = set()
+    for path in student.exercise_notebooks():
+        hidden |= course_config.notebook_hidden_test_lines(path)
+    assert hidden
+    pages = sorted((demo["out"] / "feedback").glob(f"*/{student.ASSIGNMENT}/*.html"))
+    assert {p.parts[-3] for p in pages} == {row["student"] for row in demo["students"]}
+    for page in pages:
+        raw = page.read_text()
+        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", raw)))
+        assert [line for line in hidden if line in text or line in raw] == [], page
+        assert "HIDDEN TESTS" not in raw, page
+        assert "points: this part of the check" in text, page

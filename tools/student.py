@@ -12,7 +12,8 @@ cleared) and writes the released notebooks and a short README for students to ``
 ``autograde-demo`` builds temporary course directories, submits the reference solution and one
 fake student per mistake of :data:`softmax.mistakes.CATALOGUE` (plus one whose code raises and
 one that calls the package's reference loss), runs ``nbgrader autograde`` and ``nbgrader
-generate_feedback``, and prints a score table. The students are split over ``--jobs`` course
+generate_feedback`` with a real course's settings (tools/course.py: feedback without the
+hidden tests, see tools/course_config.py), and prints a score table. The students are split over ``--jobs`` course
 directories graded at the same time (each has its own SQLite gradebook; nbgrader grades the
 students of one course one after another). The feedback HTML and ``scores.json`` land in
 ``--out``.
@@ -41,12 +42,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from course import config_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "notebooks" / "exercises"
 ASSIGNMENT = "softmax"
 COURSE_ID = "softmax-notebooks"
-NOTEBOOK_TIMEOUT = 300  # seconds per cell under autograde (the training check takes < 30 s)
 
 # Which solution cell (its nbgrader grade_id) holds which function, and which report
 # variable of the check cells judges it. A hidden test reads
@@ -135,16 +136,15 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def make_course(course: Path) -> Path:
-    """A course directory: nbgrader_config.py and source/softmax/ (the exercise notebooks)."""
+    """A course directory: nbgrader_config.py (tools/course.py's) and source/softmax/ (the
+    exercise notebooks)."""
     source = course / "source" / ASSIGNMENT
     source.mkdir(parents=True)
     for nb in exercise_notebooks():
         shutil.copy2(nb, source / nb.name)
+    # The same settings as a real course (tools/course.py): feedback without hidden tests...
     (course / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.Execute.timeout = {NOTEBOOK_TIMEOUT}\n"
+        config_text(course, exchange=None, course_id=COURSE_ID)
     )
     return course
 
