@@ -215,29 +215,42 @@ def bwrap_argv(
         argv += ["--setenv", key, value]
     argv += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     argv += ["--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent"]
-    spec = {"uid": uid, "limits": asdict(limits), "argv": command}
+    usage = str(runtime / "usage.json")
+    spec = {"uid": uid, "limits": asdict(limits), "argv": command, "usage": usage}
     return [*argv, sys.executable, "-I", "-S", "-c", LAUNCHER, json.dumps(spec)]
 
 
-#: Runs inside the sandbox (this file is not visible there): drop to the unprivileged uid, set
-#: the limits, exec the kernel. Its argument: JSON with uid, limits (see Limits), argv.
+#: Runs inside the sandbox (this file is not visible there): drop to the unprivileged uid, run
+#: the kernel with the limits, then write the CPU seconds it and its children used to
+#: runtime/usage.json (bwrap's PID namespace hides them from the grader's own rusage).
+#: Its argument: JSON with uid, limits (see Limits), argv, usage.
 LAUNCHER = """\
-import json, os, resource, sys
+import json, os, resource, signal, sys
 spec = json.loads(sys.argv[1])
 limits = spec["limits"]
 if spec["uid"] is not None and os.getuid() == 0:
     os.setgroups([])
     os.setresgid(spec["uid"], spec["uid"], spec["uid"])
     os.setresuid(spec["uid"], spec["uid"], spec["uid"])
-for rlimit, value in (
-    (resource.RLIMIT_CPU, limits["cpu_seconds"]),
-    (resource.RLIMIT_AS, limits["memory_bytes"]),
-    (resource.RLIMIT_NPROC, limits["processes"]),
-    (resource.RLIMIT_FSIZE, limits["file_bytes"]),
-    (resource.RLIMIT_CORE, 0),
-):
-    resource.setrlimit(rlimit, (value, value))
-os.execv(spec["argv"][0], spec["argv"])
+pid = os.fork()
+if pid == 0:
+    for rlimit, value in (
+        (resource.RLIMIT_CPU, limits["cpu_seconds"]),
+        (resource.RLIMIT_AS, limits["memory_bytes"]),
+        (resource.RLIMIT_NPROC, limits["processes"]),
+        (resource.RLIMIT_FSIZE, limits["file_bytes"]),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(rlimit, (value, value))
+    os.execv(spec["argv"][0], spec["argv"])
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # interrupts are for the kernel (same group)
+status = os.waitpid(pid, 0)[1]
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+if spec["usage"]:
+    with open(spec["usage"], "w") as f:
+        json.dump({"cpu_seconds": usage.ru_utime + usage.ru_stime}, f)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
 """
 
 
@@ -331,6 +344,11 @@ class SandboxKernelManager(AsyncKernelManager):
 
     def _cleanup_scratch(self) -> None:
         if self._scratch is not None:
+            usage = self._scratch / "run" / "usage.json"
+            log = json.loads(os.environ.get(CONFIG_ENV, "{}")).get("usage_log")
+            if log and usage.is_file():
+                with open(log, "a") as f:
+                    f.write(usage.read_text().strip() + "\n")
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
@@ -478,6 +496,7 @@ def autograde(
     jobs: int | None = None,
     unsafe: bool = False,
     limits: Limits | None = None,
+    usage_log: Path | None = None,
 ) -> None:
     """``nbgrader autograde ASSIGNMENT`` for ``students`` (default: every submission), sandboxed.
 
@@ -490,6 +509,9 @@ def autograde(
     same time, one student after another each, all on the same gradebook (SQLite, with a long
     busy timeout: each process writes a few rows per notebook, between minutes of execution).
 
+    ``usage_log``: a file to which each kernel that exits normally appends one JSON line, the
+    CPU seconds it and its children used (:func:`kernel_cpu_seconds` sums them).
+
     Raises SandboxUnavailable if bwrap is missing or cannot run, unless ``unsafe`` is true
     (then grades without a sandbox, after a loud warning). Raises RuntimeError with nbgrader's
     log if a process fails.
@@ -498,6 +520,8 @@ def autograde(
     if not (course_root / "submitted").is_dir():
         raise ValueError(f"course_root: {course_root} has no submitted/ folder")
     sandbox = sandbox_settings(course_root, unsafe=unsafe, limits=limits)
+    if sandbox is not None and usage_log is not None:
+        sandbox["usage_log"] = str(Path(usage_log).resolve())
     everyone = submitted_students(course_root, assignment)
     students = everyone if students is None else list(students)
     unknown = sorted(set(students) - set(everyone))
@@ -520,6 +544,12 @@ def autograde(
 
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(grade, range(jobs)))
+
+
+def kernel_cpu_seconds(usage_log: Path) -> tuple[float, int]:
+    """(total CPU seconds, number of kernels) of an ``autograde(..., usage_log=...)`` log."""
+    lines = Path(usage_log).read_text().splitlines() if Path(usage_log).is_file() else []
+    return sum(json.loads(line)["cpu_seconds"] for line in lines), len(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
