@@ -156,6 +156,18 @@ def test_new_course_directory(tmp_path):
         course.new(root, tmp_path / "exchange")
 
 
-def test_grading_without_the_sandbox_needs_unsafe(tmp_path):
+def test_grading_goes_through_the_sandbox(tmp_path, monkeypatch):
+    """course.grade is sandbox.autograde (tests/test_sandbox.py tests what the sandbox stops)."""
+    import sandbox
+
+    calls = []
+    monkeypatch.setattr(sandbox, "autograde", lambda *a, **k: calls.append((a, k)))
+    course.grade(tmp_path, "softmax", ["ok"], 2, unsafe=False)
+    assert calls == [((tmp_path, "softmax", ["ok"]), {"jobs": 2, "unsafe": False})]
+
+
+def test_grading_without_bwrap_needs_unsafe(tmp_path, monkeypatch):
+    (tmp_path / "submitted").mkdir()
+    monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(RuntimeError, match="--unsafe"):
         course.grade(tmp_path, "softmax", None, None, unsafe=False)

@@ -41,15 +41,6 @@ CELL_TIMEOUT = 300  # seconds per cell under autograde (the training check takes
 EXCHANGE_MODE = 0o1777
 COURSE_MODE = 0o700
 
-UNSAFE_WARNING = (
-    "WARNING: grading with plain `nbgrader autograde`: every submitted notebook runs with your "
-    "rights, with no sandbox; a submission can read, change or delete your files (the solutions "
-    "in source/, gradebook.db) and reach the network."
-)
-NEEDS_UNSAFE = (
-    "error: this grading step runs the students' notebooks unsandboxed. Pass --unsafe "
-    "(unsafe=True) to grade anyway, on a machine or account that holds nothing else."
-)
 
 
 def config_text(root: Path, exchange: Path | None, course_id: str = COURSE_ID) -> str:
@@ -136,28 +127,18 @@ def grade(
 ) -> None:
     """Autograde ``assignment`` for ``students`` (every collected student if None).
 
-    Scores go to the course's gradebook.db. This body runs plain ``nbgrader autograde``: every
-    submission runs unsandboxed with the caller's rights, so it refuses unless ``unsafe=True``.
-    ``jobs`` (students graded at once) is for the sandboxed grader; nbgrader grades one student
-    at a time. Raises ``RuntimeError`` with nbgrader's log if a step fails.
+    Scores go to the course's gradebook.db, written by nbgrader outside the sandbox: this is
+    :func:`sandbox.autograde` (tools/sandbox.py), which runs every submitted notebook's kernel
+    in a bubblewrap sandbox and grades ``jobs`` students at once (default: every core). It
+    raises ``sandbox.SandboxUnavailable`` (a RuntimeError naming ``--unsafe``) when bwrap is
+    missing or cannot run, unless ``unsafe=True``: then it grades unsandboxed after a loud
+    warning. Raises ``RuntimeError`` with nbgrader's log if a step fails.
     """
-    if not unsafe:
-        raise RuntimeError(NEEDS_UNSAFE)
-    print(UNSAFE_WARNING, file=sys.stderr)
-    selections = [["--student", s] for s in students] if students else [[]]
-    for selection in selections:
-        proc = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "autograde", assignment, *selection],
-            cwd=course_root,
-            env=nbgrader_env(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"nbgrader autograde failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}"
-            )
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    import sandbox
+
+    sandbox.autograde(Path(course_root), assignment, students, jobs=jobs, unsafe=unsafe)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,10 @@ directories graded at the same time (each has its own SQLite gradebook; nbgrader
 students of one course one after another). The feedback HTML and ``scores.json`` land in
 ``--out``.
 
+After the demo, ``--time-students N`` (default 4) reference submissions are graded with
+``tools/sandbox.py`` (each kernel sandboxed, one nbgrader process per core) and the time per
+student and for a class of 200 is printed (and written to ``class-timing.json``).
+
 A fake student submits only the notebook where their mistake lives (nbgrader scores a missing
 notebook 0 and does not run it): the table shows "-" for those.
 
@@ -433,6 +437,73 @@ def score_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- time for a class
+
+
+def time_sandboxed_class(n_students: int, jobs: int | None = None, class_size: int = 200) -> dict:
+    """Grade ``n_students`` copies of the reference submission (every notebook) with
+    :func:`sandbox.autograde` (each kernel sandboxed, ``jobs`` nbgrader processes at once, default
+    every core); return the measured and extrapolated times.
+
+    Per student: CPU seconds (the nbgrader processes, plus the sandboxed kernels as they report
+    it: bwrap's PID namespace hides them from this process's rusage) and wall seconds of one
+    job (wall * jobs / n). For ``class_size`` students at the same parallelism: wall * size
+    / n (each job grades its students one after another; its start-up is counted per student,
+    so this slightly overestimates).
+    """
+    import sandbox
+
+    jobs = jobs or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="softmax-class-") as tmp:
+        course = make_course(Path(tmp) / "course")
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        students = [
+            Student(f"student-{i:03d}", {}, set(), submit_all=True) for i in range(n_students)
+        ]
+        for fake in students:
+            submit(course, fake)
+        usage_log = Path(tmp) / "kernels-cpu.jsonl"
+        cpu_start = _children_cpu()
+        start = time.perf_counter()
+        sandbox.autograde(course, ASSIGNMENT, jobs=jobs, usage_log=usage_log)
+        wall = time.perf_counter() - start
+        nbgrader_cpu = _children_cpu() - cpu_start  # the sandboxed kernels are not in it
+        kernel_cpu, kernels = sandbox.kernel_cpu_seconds(usage_log)
+        cpu = nbgrader_cpu + kernel_cpu
+        rows = read_scores(course, students)
+    full = expected_cells(students)
+    return {
+        "students": n_students,
+        "jobs": jobs,
+        "cores": os.cpu_count(),
+        "all_full_marks": all(row["cells"] == full[row["student"]] for row in rows),
+        "kernels": kernels,
+        "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "kernel_cpu_seconds": round(kernel_cpu, 1),
+        "nbgrader_cpu_seconds": round(nbgrader_cpu, 1),
+        "cpu_per_student": round(cpu / n_students, 1),
+        "wall_per_student_per_job": round(wall * jobs / n_students, 1),
+        "class_size": class_size,
+        "class_wall_minutes": round(wall * class_size / n_students / 60, 1),
+        "class_cpu_minutes": round(cpu * class_size / n_students / 60, 1),
+    }
+
+
+def timing_line(t: dict) -> str:
+    """One paragraph for the demo's output."""
+    return (
+        f"sandboxed grading (tools/sandbox.py): {t['students']} submissions of every notebook in "
+        f"{t['wall_seconds']} s with {t['jobs']} jobs on {t['cores']} cores "
+        f"({'all full marks' if t['all_full_marks'] else 'NOT all full marks'}); per student "
+        f"{t['cpu_per_student']} CPU-s ({t['kernel_cpu_seconds']} CPU-s in {t['kernels']} "
+        f"kernels, {t['nbgrader_cpu_seconds']} in nbgrader, for all), "
+        f"{t['wall_per_student_per_job']} s of one job; "
+        f"{t['class_size']} students at this parallelism: about {t['class_wall_minutes']} min "
+        f"({t['class_cpu_minutes']} CPU-min)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -441,6 +512,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("autograde-demo", help="grade the reference and fake students")
     demo.add_argument("--out", type=Path, default=ROOT / "build" / "autograde-demo")
     demo.add_argument("--jobs", type=int, default=2, help="course directories graded at once")
+    demo.add_argument(
+        "--time-students",
+        type=int,
+        default=4,
+        help="then time sandboxed grading of this many reference submissions (0: skip)",
+    )
     args = parser.parse_args(argv)
     if args.command == "release":
         start = time.perf_counter()
@@ -461,7 +538,13 @@ def main(argv: list[str] | None = None) -> int:
         "seconds per step in each: "
         f"{summary['steps']})"
     )
-    return 0 if all(r["as_expected"] for r in summary["students"]) else 1
+    ok = all(r["as_expected"] for r in summary["students"])
+    if args.time_students > 0:
+        timing = time_sandboxed_class(args.time_students)
+        (args.out / "class-timing.json").write_text(json.dumps(timing, indent=1) + "\n")
+        print(timing_line(timing))
+        ok = ok and timing["all_full_marks"]
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
