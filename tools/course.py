@@ -28,7 +28,6 @@ import argparse
 import os
 import shutil
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -40,7 +39,6 @@ COURSE_ID = "softmax-notebooks"
 CELL_TIMEOUT = 300  # seconds per cell under autograde (the training check takes < 30 s)
 EXCHANGE_MODE = 0o1777
 COURSE_MODE = 0o700
-
 
 
 def config_text(root: Path, exchange: Path | None, course_id: str = COURSE_ID) -> str:
