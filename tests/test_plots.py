@@ -242,11 +242,16 @@ def test_error_vs_scale_png_draws_both_float64_curves():
 
     from matplotlib.colors import to_rgb
 
-    scales = np.geomspace(1, 1000, 61)[28:33]  # 25 to 40, as in notebook 02's sweep
-    sweep = log_softmax_error([1.0, 0.0, -1.0], scales, "float64", naive_log_softmax)
-    # Here the two errors coincide at the figure's resolution (a log axis over 24 decades).
-    np.testing.assert_allclose(sweep["naive"], sweep["shifted"], rtol=0.1)
-    assert (sweep["naive"] >= plots.ERROR_FLOOR).all()
+    # Notebook 02's sweep from 25 to 160, where both float64 errors are round-off: the scales
+    # where they coincide to 10% (a log axis over 24 decades cannot tell them apart). Which
+    # scales those are depends on the machine's exp/log (SIMD paths differ by an ulp), so
+    # they are picked from the computed sweep, not hard-coded.
+    scales = np.geomspace(1, 1000, 61)[28:45]
+    full = log_softmax_error([1.0, 0.0, -1.0], scales, "float64", naive_log_softmax)
+    naive, shifted = np.asarray(full["naive"]), np.asarray(full["shifted"])
+    same = (np.abs(naive - shifted) <= 0.1 * shifted) & (naive >= plots.ERROR_FLOOR)
+    assert same.sum() >= 4, (naive, shifted)
+    sweep = log_softmax_error([1.0, 0.0, -1.0], scales[same], "float64", naive_log_softmax)
     fig = plots.error_vs_scale_figure({"float64": sweep})
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=60)
