@@ -242,3 +242,21 @@ def test_one_sgd_step_check_fails_a_step_of_the_wrong_size(digits):
         _, dW = softmax_loss_vectorized(W0, Xp[batch], y[batch], 10.0)
         ok[name] = compare("step", step.W, W0 - dW).close
     assert ok == {"vectorized": True, "no reg in dW": False}
+
+
+def test_validation_mean_check_fails_a_preprocess_that_centres_each_set_on_its_own_mean():
+    """Notebook 05's 'validation mean is left alone' (max |mean| > 0.01) sees the leak."""
+    (X, _), (Xv, _), _ = load_digits(seed=0)
+    _, (_, Xvp) = preprocess(X, Xv, factor=1 / 16)
+    assert np.abs(Xvp[:, :64].mean(axis=0)).max() > 0.01  # the package: ✓
+    leaky = Xv / 16 - (Xv / 16).mean(axis=0)  # centred on its own mean
+    assert not np.abs(leaky.mean(axis=0)).max() > 0.01  # the bug: ✗
+
+
+def test_initial_loss_check_fails_a_loss_without_the_mean(digits):
+    """Notebook 05's 'initial loss vs ln 10' at atol 0.01: the sum instead of the mean fails."""
+    Xp, y, _, _ = digits
+    W0 = 0.001 * np.random.default_rng(0).standard_normal((65, 10))
+    assert compare("ln C", softmax_loss_vectorized(W0, Xp, y, 0.0)[0], np.log(10), atol=0.01).close
+    wrong = mistakes.loss_missing_mean(W0, Xp, y, 0.0)[0]
+    assert not compare("ln C", wrong, np.log(10), atol=0.01).close
