@@ -3,7 +3,8 @@
 A check line earns its ✓ only if the bug it is about would print ✗. Each function
 here takes the implementation or the measurements it judges, prints its verdict
 lines (the layout of :func:`softmax.display.checks.check_true`) and returns
-whether every line passed, so ``tests/test_path_checks_0405.py`` can feed it the
+nothing (a notebook cell shows no ``True`` under them), so
+``tests/test_path_checks_0405.py`` reads the printed ✓/✗ when it feeds each the
 bug it is about (a wrong loss from :mod:`softmax.mistakes`, or timings of a
 "vectorized" loss that still loops) and see the ✗.
 
@@ -45,7 +46,7 @@ def _definition(W, X, y, reg) -> tuple[float, np.ndarray]:
 
 def definition_check(
     name: str, loss_fn: Callable, W, X, y, reg, *, reference=None, rtol=1e-12
-) -> bool:
+) -> None:
     """``loss_fn(W, X, y, reg)`` against L and dW computed from their definitions.
 
     ``reference`` is ``(L, dW)`` as the notebook computes it from the formulas
@@ -58,12 +59,11 @@ def definition_check(
     d = differences(out, ref)
     ok = d.within(rtol)
     check_true(f"{name}: L and dW as defined", ok, f"L = {float(out[0]):.6f} ({ref[0]:.6f})")
-    return ok
 
 
 def agreement_check(
     W, X, y, reg, impls: Mapping[str, Callable], names=("vectorized", "naive"), *, rtol=1e-14
-) -> bool:
+) -> None:
     """Two implementations on the same inputs: loss and dW agree to ``rtol`` relative.
 
     ``impls`` maps each of ``names`` to a loss function; the second is the reference.
@@ -84,29 +84,26 @@ def agreement_check(
             else format_small(max(value, rtol / 10), bound_below=math.inf)
         )
         check_true(f"{a} vs {b}: {what} ≤ {rtol:.0e}", ok, f"measured {shown}")
-    return ok_loss and ok_dW
 
 
-def faster_check(name: str, timing: Timing, slow: str, fast: str, factor: float) -> bool:
+def faster_check(name: str, timing: Timing, slow: str, fast: str, factor: float) -> None:
     """``fast`` at least ``factor`` times faster than ``slow`` (median of per-round ratios)."""
     speedup = timing.speedup(slow, fast)
     ok = speedup > factor
     check_true(name, ok, f"{speedup:.1f}×")
-    return ok
 
 
-def gemm_share_check(timing: Timing, *, at_least: float = 0.6) -> bool:
+def gemm_share_check(timing: Timing, *, at_least: float = 0.6) -> None:
     """The vectorized loss's two GEMMs (``gemm_bound``) are most of its time."""
     share = 1 / timing.ratio("vectorized", "gemm_bound")
     ok = share > at_least
     check_true(f"T_vec is mostly its two GEMMs (> {at_least:.0%})", ok, f"GEMM share {share:.0%}")
-    return ok
 
 
-def scaling_checks(Ns, naive_s, vectorized_s) -> bool:
+def scaling_checks(Ns, naive_s, vectorized_s) -> None:
     """The two claims read from the time-per-example figure.
 
-    - the loops' time is proportional to N from N = 8 on: log-log slope 1 ± 0.2
+    - the loops' time is proportional to N from N = 8 on: log-log slope 1 ± 0.3
       (a loop over pairs of examples has slope 2, a fixed cost slope 0);
     - the vectorized code pays a fixed cost per call: per example it costs at
       least 2× more at the smallest N than at its cheapest (without a fixed
@@ -117,15 +114,14 @@ def scaling_checks(Ns, naive_s, vectorized_s) -> bool:
     per_example = np.asarray(vectorized_s, dtype=np.float64) / Ns
     keep = Ns >= 8
     slope = float(np.polyfit(np.log10(Ns[keep]), np.log10(naive_s[keep]), 1)[0])
-    ok_slope = abs(slope - 1) < 0.2
-    check_true("loops: T ∝ N from N = 8 (slope 1 ± 0.2)", ok_slope, f"slope {slope:.2f}")
+    ok_slope = abs(slope - 1) < 0.3
+    check_true("loops: T ∝ N from N = 8 (slope 1 ± 0.3)", ok_slope, f"slope {slope:.2f}")
     fixed = per_example[0] / per_example.min()
     ok_fixed = fixed > 2
     check_true(f"vectorized: ≥ 2× the cheapest at N = {Ns[0]:.0f}", ok_fixed, f"{fixed:.0f}×")
-    return ok_slope and ok_fixed
 
 
-def cost_model_checks(Ds, speedup, model: CostModel) -> bool:
+def cost_model_checks(Ds, speedup, model: CostModel) -> None:
     """The claims of the cost-model slide, against the measured speedups at each D.
 
     - the fitted model follows the measurements within a factor of 2 where D ≤ 30;
@@ -152,4 +148,3 @@ def cost_model_checks(Ds, speedup, model: CostModel) -> bool:
         ok_small,
         f"{small.min():.0f}× to {small.max():.0f}×",
     )
-    return ok_fit and ok_feature and ok_small
