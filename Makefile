@@ -18,7 +18,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONSTRAINTS := requirements/constraints.txt
-NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb)) $(sort $(wildcard notebooks/optional/*.ipynb))
 # JupyterLab refuses to run as root unless told to (containers, CI).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
@@ -73,7 +73,7 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-execute: $(STAMP) ## re-run every notebook top to bottom in a fresh kernel and save its outputs
+execute: $(STAMP) ## re-run every notebook (optional ones too) top to bottom in a fresh kernel and save its outputs
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP) ## benchmark naive / vectorized / fast (ARGS="--quick" for a short run)

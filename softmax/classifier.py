@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import math
 import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "confusion_matrix",
     "hull_witness",
     "lr_reg_search",
+    "paired_comparison",
     "resolve_loss",
     "template_similarity",
     "weight_norm_path",
@@ -619,3 +621,70 @@ def template_similarity(W, means) -> np.ndarray:
         raise ValueError(f"W must have shape ({D}, {C}) or ({D + 1}, {C}); got {W.shape}")
     T = W[:D].T
     return np.sum(T * M, axis=1) / (np.linalg.norm(T, axis=1) * np.linalg.norm(M, axis=1))
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Outcome of :func:`paired_comparison` (McNemar's exact test).
+
+    Attributes
+    ----------
+    only_a, only_b : int
+        Examples that only model a (only model b) classifies right.
+    both, neither : int
+        Examples both classify right; that both get wrong.
+    p_value : float
+        Two-sided exact McNemar p-value: the chance, if the two models were
+        equally good, of a split of the ``only_a + only_b`` disagreements at
+        least this uneven (binomial with p = 1/2). 1.0 when they never disagree.
+    """
+
+    only_a: int
+    only_b: int
+    both: int
+    neither: int
+    p_value: float
+
+
+def paired_comparison(y, pred_a, pred_b) -> PairedComparison:
+    """Compare two classifiers scored on the SAME examples (McNemar's exact test).
+
+    The accuracies of two models on the same images are not independent: the
+    images both get right or both get wrong say nothing about which is better.
+    Only the disagreements count: under "equally good", each disagreement goes
+    to a or to b with probability 1/2.
+
+    Parameters
+    ----------
+    y, pred_a, pred_b : array_like, shape (N,), integer labels
+
+    Returns
+    -------
+    PairedComparison
+
+    >>> paired_comparison([0, 1, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1])
+    PairedComparison(only_a=2, only_b=0, both=1, neither=1, p_value=0.5)
+    """
+    y = np.asarray(y)
+    pred_a, pred_b = np.asarray(pred_a), np.asarray(pred_b)
+    for name, v in (("y", y), ("pred_a", pred_a), ("pred_b", pred_b)):
+        if v.ndim != 1 or v.dtype.kind not in "iu":
+            raise ValueError(
+                f"{name} must be a 1-D array of integer labels; got {v.dtype} {v.shape}"
+            )
+    if not y.shape == pred_a.shape == pred_b.shape:
+        raise ValueError(
+            f"y, pred_a and pred_b must have the same length; got {y.size}, {pred_a.size}, {pred_b.size}"
+        )
+    right_a, right_b = pred_a == y, pred_b == y
+    b = int(np.sum(right_a & ~right_b))
+    c = int(np.sum(~right_a & right_b))
+    n, k = b + c, min(b, c)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n if n else 0.5
+    return PairedComparison(
+        only_a=b,
+        only_b=c,
+        both=int(np.sum(right_a & right_b)),
+        neither=int(np.sum(~right_a & ~right_b)),
+        p_value=min(1.0, 2 * tail),
+    )
