@@ -29,9 +29,6 @@ NEAR_EMPTY_CHARS = 120
 
 # Decks that fail this test today, to be fixed by the notebooks' owners. The lead empties it.
 KNOWN_LAYOUT_FAILURES: set[str] = {
-    "01_cross_entropy",
-    "02_log_sum_exp",
-    "03_gradient",
     "04_naive_vs_vectorized",
     "05_training",
 }
@@ -50,6 +47,10 @@ async ({stranded, nearEmpty}) => {
     await new Promise((r) => MathJax.Hub.Queue(r));
     await new Promise((r) => requestAnimationFrame(() => r()));
     const section = Reveal.getCurrentSlide();
+    // Fragments fade in (a CSS transition): wait until every one is visible.
+    const hidden = () => [...section.querySelectorAll('.fragment')]
+      .some((f) => getComputedStyle(f).visibility !== 'visible' || getComputedStyle(f).opacity !== '1');
+    for (let t = 0; t < 100 && hidden(); t++) await new Promise((r) => setTimeout(r, 20));
     const where = `slide ${i + 1} (${idx.h}/${idx.v || 0})`;
     const heading = section.querySelector('h1, h2, h3');
     const title = heading ? heading.textContent.replace('¶', '').trim().slice(0, 40) : '';
