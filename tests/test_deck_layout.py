@@ -9,8 +9,8 @@ lecturer sees but a reading test does not are measured:
   STRANDED characters) alone on the last visual line, or a line cut off at the right edge;
 - overlap with the controls: text or a figure under reveal.js's navigation arrows.
 
-Decks that still fail are listed in KNOWN_LAYOUT_FAILURES (an expected failure, not a skip):
-empty that list as the decks are fixed.
+Decks that still fail are listed in KNOWN_LAYOUT_FAILURES (a strict expected failure, not a
+skip: a listed deck that passes fails the run until it is taken off the list).
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def measure(chromium, deck: dict) -> list[str]:
             marks=pytest.mark.xfail(
                 p.stem in KNOWN_LAYOUT_FAILURES,
                 reason="listed in KNOWN_LAYOUT_FAILURES: layout not fixed yet",
-                strict=False,
+                strict=True,
             ),
         )
         for p in notebook_paths()
