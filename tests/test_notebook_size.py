@@ -20,7 +20,6 @@ MAX_CELLS = 50
 CORE = ["01_cross_entropy", "02_log_sum_exp", "03_gradient"]
 # Over a limit today (cells, words at the time of listing); the lead empties this list.
 KNOWN_OVERSIZE = {
-    "01_cross_entropy": "57 cells",
     "02_log_sum_exp": "61 cells",
     "03_gradient": "85 cells, 2.7k words: to be split (derivation / gradient checking)",
 }
