@@ -48,9 +48,8 @@ def image_outputs_without_alt(nb) -> list[str]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             imgs = IMG.findall(data.get("text/html", ""))
-            if "image/png" in data or "image/jpeg" in data:
-                if not imgs:
-                    problems.append(f"cell {i}: an image output without <img alt=...>")
+            if ("image/png" in data or "image/jpeg" in data) and not imgs:
+                problems.append(f"cell {i}: an image output without <img alt=...>")
             for img in imgs:
                 alt = ALT.search(img)
                 text = html.unescape(alt.group(1)).strip() if alt else ""
