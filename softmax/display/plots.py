@@ -520,6 +520,9 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             handles.keys(),
             loc="outside lower center",
             ncol=2 if len(axes) == 1 else 3,
+            handlelength=1.3,
+            columnspacing=0.6,
+            handletextpad=0.4,
             fontsize=_style.MIN_TEXT_PT,
         )
     describe(

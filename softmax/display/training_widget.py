@@ -160,7 +160,8 @@ class RetrainExplorer(widgets.HBox):
         self.readout = widgets.HTML()
         self.image = DescribedImage(format="png", layout=widgets.Layout(width="620px"))
         with _style.style():
-            self.figure = Figure(figsize=(9.0, 8.0), layout="constrained")
+            # 620 px wide at 100 dpi: the image shows at its own size, its text at 18 px.
+            self.figure = Figure(figsize=(6.2, 6.0), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
         self.classifier: SoftmaxClassifier | None = None
         self.history: list[float] = []
