@@ -116,6 +116,11 @@ def open_print_view(page, deck: Path) -> int:
     page.goto(deck.resolve().as_uri() + "?print-pdf", wait_until="load")
     page.wait_for_function("document.querySelectorAll('.pdf-page').length > 0")
     wait_deck_ready(page)
+    # A static widget's image arrives last (a blob the widget renderer makes): wait for it.
+    page.wait_for_function(
+        "() => Array.from(document.images).every((i) => i.complete && i.naturalWidth > 0)",
+        timeout=30_000,
+    )
     return page.evaluate("() => document.querySelectorAll('.pdf-page').length")
 
 
