@@ -5,7 +5,9 @@ Usage: python tools/build_handouts.py [--slides DIR] [--out DIR] [DECK ...]
 
 Each deck is opened from file:// in headless Chromium (Debian's /usr/bin/chromium driven by
 Playwright) with reveal.js's print mode (``?print-pdf``): one slide per page at the deck's
-1280 x 720 size, fragments shown, speaker notes left out. Nothing is fetched from the network:
+1280 x 720 size, fragments shown, speaker notes left out. The PDF is tagged (its structure
+tree carries the figures' descriptions as alternative text) and has an outline built from the
+slides' headings. Nothing is fetched from the network:
 any request that is not a local file is aborted and stops the build with an error, and so does
 a local asset that fails to load. Run ``make slides`` (tools/build_slides.py) first; the
 Makefile target does.
@@ -62,7 +64,15 @@ def print_deck(context, deck: Path, pdf: Path) -> int:
                 f"{deck.name}: remote requests {guard.blocked}, failed local loads {guard.failed}"
             )
         pdf.parent.mkdir(parents=True, exist_ok=True)
-        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+        # Tagged (the structure a screen reader follows, figures with their alt text) and
+        # with an outline (bookmarks from the slides' headings).
+        page.pdf(
+            path=str(pdf),
+            prefer_css_page_size=True,
+            print_background=True,
+            tagged=True,
+            outline=True,
+        )
         return pages
     finally:
         page.close()

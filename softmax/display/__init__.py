@@ -9,7 +9,14 @@ nothing below it imports it (an import-linter contract in ``make lint`` checks).
 - :mod:`~softmax.display.compare`: notebook 04's measurements, figures and panel;
 - :mod:`~softmax.display.training_plots`, :mod:`~softmax.display.training_widget`:
   notebook 05;
+- :mod:`~softmax.display.describe`: each figure's text description, shown as the
+  image's alternative text (importing this package inside IPython registers the
+  formatter that does it, so ``plt.show()`` is enough);
 - :mod:`~softmax.display._style`: the shared palette, sizes and redraw lock.
 
 Import the submodules you need, e.g. ``from softmax.display import plots``.
 """
+
+from .describe import register_formatter
+
+register_formatter()

@@ -37,6 +37,7 @@ from matplotlib.figure import Figure
 from .._validation import as_rng, check_reg
 from ..bench.benchmark import interleaved_times, median_ratio, numpy_impls
 from . import _style
+from .describe import DescribedImage, describe
 
 # Timings use one BLAS thread unless told otherwise: it is the steadiest figure on
 # a shared machine, and the lesson is about the work done, not about parallelism.
@@ -75,6 +76,8 @@ IMPL_COLORS = {
     "fast": _style.PALETTE[2],  # bluish green
     "gemm_bound": _style.PALETTE[7],  # black
 }
+# A marker per implementation as well: lines are never told apart by colour alone.
+IMPL_MARKERS = {"naive": "o", "vectorized": "s", "fast": "^", "gemm_bound": "D"}
 IMPL_LABELS = {
     "naive": "naive loops",
     "vectorized": "vectorized",
@@ -457,7 +460,7 @@ def plot_scaling(result: ScalingResult, *, ax=None):
             ax.plot(
                 result.Ns,
                 us,
-                "o-",
+                marker=IMPL_MARKERS.get(name, "o"),
                 color=IMPL_COLORS.get(name),
                 label=IMPL_LABELS.get(name, name),
             )
@@ -471,6 +474,18 @@ def plot_scaling(result: ScalingResult, *, ax=None):
         ax.set_title(f"Time per example against N (D = {result.D}, C = {result.C})")
         ax.legend(loc="upper right")
         fig.tight_layout()
+    describe(
+        ax,
+        f"Log-log line chart: time per example in microseconds against N, the number of "
+        f"examples (D = {result.D}, C = {result.C}), one line per implementation: "
+        + "; ".join(
+            f"{IMPL_LABELS.get(n, n)} {us[0]:.3g} µs at N = {result.Ns[0]}, {us[-1]:.3g} µs at "
+            f"N = {result.Ns[-1]}"
+            for n, us in per_example.items()
+        )
+        + ". A flat line is a time proportional to N; a falling one, a fixed cost per call "
+        "shared by more examples.",
+    )
     return fig
 
 
@@ -628,6 +643,14 @@ def plot_speedup_vs_D(result: SpeedupResult, model: CostModel | None = None, *, 
         ax.set_title(f"Speedup of the vectorized loss (N = {result.N}, C = {result.C})")
         ax.legend(loc="lower left")
         fig.tight_layout()
+    describe(
+        ax,
+        f"Log-log line chart: how many times faster the vectorized loss is than the naive "
+        f"one, against D (N = {result.N}, C = {result.C}): "
+        + ", ".join(f"{s:.3g}× at D = {d}" for d, s in zip(result.Ds, result.speedup, strict=True))
+        + ". A dotted line marks 100×"
+        + ("; a dashed curve is the fitted cost model." if model is not None else "."),
+    )
     return fig
 
 
@@ -703,7 +726,7 @@ class ComparisonPanel(widgets.VBox):
         self.dtype_picker = widgets.ToggleButtons(options=["float64", "float32"], value=dtype)
         self.run_button = widgets.Button(description="Run", button_style="primary", icon="play")
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png")
+        self.image = DescribedImage(format="png")
         self.figure = Figure(figsize=(6.0, 3.3))
         self.last: dict = {}
         self.run_button.on_click(self.run)
@@ -830,7 +853,15 @@ class ComparisonPanel(widgets.VBox):
             ax.set_ylabel("time per call (ms, log)")
             ax.set_title(f"vectorized {_times(r['speedup'])} faster than the loops")
             fig.tight_layout()
-        self.image.value = _style.render_png(fig)
+        describe(
+            ax,
+            f"Bar chart, log scale: time per call at N = {r['N']}: "
+            + ", ".join(
+                f"{IMPL_LABELS[n].split(' (')[0]} {_ms(v)}" for n, v in zip(names, ms, strict=True)
+            )
+            + f"; the vectorized loss is {_times(r['speedup'])} faster than the loops.",
+        )
+        self.image.show_figure(fig)
         cap = (
             f"<b>N capped at {r['N']}</b> (you asked for {r['N_requested']}): the naive loop "
             f"would take about {r['naive_estimate_s']:.0f} s, more than the "

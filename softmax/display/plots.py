@@ -35,6 +35,7 @@ from .._validation import as_float_array
 from ..functions import softmax
 from . import _style
 from ._style import BLUE, GREEN, GREY, PURPLE, VERMILLION
+from .describe import describe
 
 __all__ = [
     "ERROR_FLOOR",
@@ -64,6 +65,32 @@ def _class_names(names, C: int) -> list[str]:
     if len(names) != C:
         raise ValueError(f"class_names must have {C} entries; got {len(names)}")
     return names
+
+
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _num(x: float) -> str:
+    """A number for a description: 3 significant digits, a real minus sign."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "infinity" if x > 0 else "−infinity"
+    text = f"{x:.3g}" if 1e-3 <= abs(x) < 1e4 or x == 0 else f"{x:.1e}"
+    return text.replace("-", "−")
+
+
+def _size(x: float) -> str:
+    """An error for a description: its value if >= 1e-3, else the power of ten it is below.
+
+    Errors at round-off level differ in their digits between CPUs and BLAS kernels; the
+    description (shown as alt text, compared by strict nbval) keeps what is stable.
+    """
+    x = float(x)
+    if not math.isfinite(x) or x >= 1e-3 or x <= 0:
+        return _num(x)
+    return f"below 1e−{-(math.floor(math.log10(x)) + 1)}"
 
 
 def _check_class(true_class, C: int) -> int | None:
@@ -140,6 +167,16 @@ def update_probability_bars(fig, probabilities, true_class=None, *, title=None) 
             title = f"true class {true_class}: loss = −ln p = {loss:.3f}"
     with _style.style():
         ax.set_title(title)
+    names = [t.get_text() for t in ax.get_xticklabels()] or [str(j) for j in range(p.size)]
+    top = int(np.argmax(p))
+    text = (
+        f"Bar chart, {title}: the softmax probabilities of {p.size} classes, "
+        + ", ".join(f"{names[j]} {p[j]:.3f}" for j in range(p.size))
+        + f"; the largest is {names[top]}. A dashed line marks the uniform 1/C = {1 / p.size:.2f}."
+    )
+    if true_class is not None:
+        text += f" The true class, {names[true_class]}, is the bar drawn in vermillion."
+    describe(ax, text)
 
 
 def temperature_figure(scores, temperatures=None, *, ax=None):
@@ -168,7 +205,8 @@ def temperature_figure(scores, temperatures=None, *, ax=None):
     with _style.style():
         fig, ax = _axes(ax, (8, 4.5))
         for j in range(z.size):
-            ax.plot(T, P[:, j], label=f"class {j} (s = {z[j]:g})")
+            # A line style per class as well as a colour (never colour alone).
+            ax.plot(T, P[:, j], linestyle=_LINESTYLES[j % 4], label=f"class {j} (s = {z[j]:g})")
         ax.axhline(1 / z.size, color=GREY, linestyle="--", linewidth=1.5, label="uniform 1/C")
         ax.axvline(1.0, color="black", linestyle=":", linewidth=1.2)
         ax.set_xscale("log")
@@ -177,6 +215,16 @@ def temperature_figure(scores, temperatures=None, *, ax=None):
         ax.set_ylabel("$p_j = $ softmax$(s / T)_j$")
         ax.set_title("Temperature: T → 0 picks the argmax, T → ∞ flattens")
         ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    top = int(np.argmax(z))
+    describe(
+        ax,
+        f"Line chart: the probability of each of {z.size} classes against the temperature T "
+        f"(log scale, {_num(T[0])} to {_num(T[-1])}). At T = {_num(T[0])} class {top} "
+        f"(the largest score, {z[top]:g}) has p = {P[0, top]:.2f}; at T = {_num(T[-1])} "
+        f"the probabilities lie between {P[-1].min():.2f} and {P[-1].max():.2f}, "
+        f"close to the uniform 1/C = {1 / z.size:.2f} (dashed line). "
+        "Small T picks the argmax, large T flattens.",
+    )
     return fig
 
 
@@ -215,6 +263,13 @@ def surprisal_figure(num_classes: int = 10, *, ax=None):
         ax.set_ylim(-0.15, 5.5)
         ax.set_title("Cross-entropy: the surprisal of the true class")
         ax.legend(loc="upper right")
+    describe(
+        ax,
+        "Line chart: the loss −ln p against the probability p of the true class. "
+        f"It falls from {-math.log(p[0]):.1f} at p = {p[0]:g} to 0 at p = 1 (square marker); "
+        f"a classifier that knows nothing gives p = 1/C = {guess:g} and pays "
+        f"ln C = {math.log(num_classes):.3f} (round marker). Confident mistakes cost most.",
+    )
     return fig
 
 
@@ -266,7 +321,18 @@ def exp_range_figure(dtypes=("float32", "float64")):
             ax.set_xlabel("x")
             ax.set_ylabel("exp(x)")
             ax.set_title(f"{dt}: exp is finite and > 0 only in between")
-            ax.legend(loc="upper left", fontsize=11)
+            ax.legend(loc="upper left", fontsize=_style.MIN_TEXT_PT)
+            describe(
+                ax,
+                f"{dt} panel: exp(x) on a log scale against x. exp(x) is finite and above 0 "
+                f"only for x between {_num(lo)} (dotted line: 0 below, underflow) and "
+                f"{_num(hi)} (dashed line: inf beyond, overflow).",
+            )
+    describe(
+        fig,
+        f"Line charts, one per dtype ({', '.join(str(d) for d in dtypes)}): "
+        + " ".join(getattr(ax, "_softmax_description", "") for ax in axes[0]),
+    )
     return fig
 
 
@@ -356,7 +422,14 @@ def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
                 )
     eps = float(np.finfo(np.dtype(dtype)).eps)
     ax.axhline(eps, color=GREY, linestyle="--", linewidth=1.2, gid="eps")
-    ax.text(scales[0], eps * 3, f"{dtype} eps = {eps:.1e}", color=GREY, fontsize=12, va="bottom")
+    ax.text(
+        scales[0],
+        eps * 3,
+        f"{dtype} eps = {eps:.1e}",
+        color=GREY,
+        fontsize=_style.MIN_TEXT_PT,
+        va="bottom",
+    )
     if current_scale is not None:
         ax.axvline(
             current_scale, color="black", linestyle=":", linewidth=1.5, label="current scale"
@@ -374,6 +447,27 @@ def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
     ax.set_xlabel("score scale (scores = scale × base)")
     ax.set_ylabel("error of ln p\n(relative if |ln p| > 1)")
     ax.set_title(f"{dtype}: naive vs max-shifted log-softmax")
+    describe(ax, _error_vs_scale_text(result, dtype, scales))
+
+
+def _error_vs_scale_text(result, dtype, scales) -> str:
+    """Description of one panel: each formula's largest error and where it fails."""
+    parts = []
+    for key, *_ in _ERROR_CURVES:
+        err = np.asarray(result[key], dtype=np.float64)
+        rows = error_rows(err)
+        fails = rows["neginf"] | rows["nan"]
+        finite = err[~fails]
+        worst = f"largest error {_size(finite.max())}" if finite.size else "no finite error"
+        if fails.any():
+            first = scales[np.argmax(fails)]
+            parts.append(f"{key}: {worst}, fails (−inf or nan) from scale {_num(first)} on")
+        else:
+            parts.append(f"{key}: {worst}, never fails")
+    return (
+        f"{dtype} panel, log-log: the error of ln p against the score scale "
+        f"({_num(scales[0])} to {_num(scales[-1])}). " + "; ".join(parts) + "."
+    )
 
 
 def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None, axes=None):
@@ -405,7 +499,7 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             _fig, axes = plt.subplots(
                 1,
                 len(results),
-                figsize=(6.5 * len(results), 4.7),
+                figsize=(5.8 * len(results), 4.7),
                 layout="constrained",
                 squeeze=False,
             )
@@ -426,8 +520,16 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
             handles.keys(),
             loc="outside lower center",
             ncol=2 if len(axes) == 1 else 3,
-            fontsize=11,
+            handlelength=1.3,
+            columnspacing=0.6,
+            handletextpad=0.4,
+            fontsize=_style.MIN_TEXT_PT,
         )
+    describe(
+        fig,
+        "Line charts of naive and max-shifted log-softmax errors. "
+        + " ".join(getattr(ax, "_softmax_description", "") for ax in axes),
+    )
     return fig
 
 
@@ -471,14 +573,21 @@ def p_minus_y_heatmap(P, y, *, ax=None):
                     f"{G[i, j]:+.2f}",
                     ha="center",
                     va="center",
-                    fontsize=11,
+                    fontsize=_style.MIN_TEXT_PT,
                     color="white" if abs(G[i, j]) > 0.6 else "black",
                 )
             # The true class: outlined (its entry is p_y - 1 < 0).
             ax.add_patch(
                 Rectangle((y[i] - 0.47, i - 0.47), 0.94, 0.94, fill=False, edgecolor="black", lw=2)
             )
-            ax.text(C - 0.35, i, f"Σ = {abs(G[i].sum()):.2f}", ha="left", va="center", fontsize=12)
+            ax.text(
+                C - 0.35,
+                i,
+                f"Σ = {abs(G[i].sum()):.2f}",
+                ha="left",
+                va="center",
+                fontsize=_style.MIN_TEXT_PT,
+            )
         ax.set_xticks(range(C), [f"{j}" for j in range(C)])
         ax.set_yticks(range(N), [f"{i} (y={y[i]})" for i in range(N)])
         ax.set_xlim(-0.5, C + 0.75)
@@ -487,6 +596,16 @@ def p_minus_y_heatmap(P, y, *, ax=None):
         ax.set_ylabel("example i (true class)")
         ax.set_title("P − Y: every row sums to 0")
         fig.colorbar(im, ax=ax, label="$p_{ij} - 1[j = y_i]$", shrink=0.9)
+    true = G[np.arange(N), y]
+    others = np.delete(G, y + C * np.arange(N)) if N else G
+    describe(
+        fig,
+        f"Heat map of P − Y, {N} examples (rows) by {C} classes (columns), each value "
+        f"printed in its cell. The true class's cell (outlined) is p − 1 < 0, from "
+        f"{true.min():+.2f} to {true.max():+.2f}; every other cell is p ≥ 0, up to "
+        f"{others.max():+.2f}. Each row sums to 0 (largest |row sum| "
+        f"{np.abs(G.sum(axis=1)).max():.2f}).".replace("-", "−"),
+    )
     return fig
 
 
@@ -514,7 +633,12 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
                 raise ValueError(f"errors[{dtype!r}] must have shape {hs.shape}; got {err.shape}")
             color = colors.get(str(dtype), _style.PALETTE[k % len(_style.PALETTE)])
             ax.loglog(
-                hs, np.maximum(err, 1e-16), marker="o", markersize=4, color=color, label=f"{dtype}"
+                hs,
+                np.maximum(err, 1e-16),
+                marker="os^D"[k % 4],
+                markersize=5,
+                color=color,
+                label=f"{dtype}",
             )
             h_star = (3 * float(np.finfo(np.dtype(dtype)).eps)) ** (1 / 3)
             ax.axvline(
@@ -528,7 +652,22 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
         ax.set_xlabel("step h")
         ax.set_ylabel("max relative error of the gradient")
         ax.set_title("Centred differences: truncation (∝ h²) vs round-off (∝ eps / h)")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_style.MIN_TEXT_PT)
+    parts = []
+    for dtype, err in errors.items():
+        err = np.asarray(err, dtype=np.float64)
+        best = int(np.nanargmin(err))
+        parts.append(
+            f"{dtype}: error {_size(err[0])} at h = {_num(hs[0])}, smallest "
+            f"({_size(err[best])}) at h = {_num(hs[best])}, {_size(err[-1])} at h = {_num(hs[-1])}"
+        )
+    describe(
+        ax,
+        "Log-log line chart, a U curve: the error of a centred-difference gradient against "
+        "the step h; round-off wins at small h, truncation at large h. "
+        + "; ".join(parts)
+        + ". Dotted lines mark each dtype's h* = (3 eps)^(1/3), a dashed line 1e-7.",
+    )
     return fig
 
 
@@ -586,12 +725,26 @@ def gradcheck_vs_reg_figure(
                 xycoords=("data", "axes fraction"),
                 xytext=(4, 0),
                 textcoords="offset points",
-                fontsize=12,
+                fontsize=_style.MIN_TEXT_PT,
                 color=GREY,
             )
         ax.set_ylim(1e-12, 10.0)  # room below the curves for the marks' labels
         ax.set_xlabel("regularisation strength λ")
         ax.set_ylabel("gradient check: worst relative error")
         ax.set_title("A regulariser bug shows only when λ is large enough")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=_style.MIN_TEXT_PT)
+    parts = []
+    for name, err in errors.items():
+        err = np.maximum(np.asarray(err, dtype=np.float64), 1e-12)
+        trend = "grows with λ" if err[-1] > 100 * err[0] else "does not grow with λ"
+        parts.append(
+            f"{name}: {_size(err[0])} at λ = {_num(regs[0])}, {_size(err[-1])} at "
+            f"λ = {_num(regs[-1])} ({trend})"
+        )
+    describe(
+        ax,
+        "Log-log line chart: the worst gradient-check error of each loss function against "
+        "the regularisation strength λ, with thresholds 1e-7 (good below) and 1e-4 (wrong "
+        "above). " + "; ".join(parts) + ".",
+    )
     return fig

@@ -83,7 +83,7 @@ class SourceListing:
         for number, line, note in zip(self.numbers(), self.lines, self.notes, strict=True):
             rows.append(
                 "<tr>"
-                f'<td style="{cell}color:#888;text-align:right">{number}</td>'
+                f'<td style="{cell}color:#595959;text-align:right">{number}</td>'
                 f'<td style="{cell}text-align:left;white-space:pre;font-family:monospace">'
                 f"{html.escape(line) or '&nbsp;'}</td>"
                 f'<td style="{cell}text-align:left;padding-left:1.5em;color:#0072B2">'

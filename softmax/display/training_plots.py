@@ -37,6 +37,7 @@ from .._validation import _check_labels, as_float_array
 from ..classifier import SearchResult, confusion_matrix
 from . import _style
 from ._style import BLUE, SKY, VERMILLION
+from .describe import describe
 
 __all__ = [
     "accuracy_norm",
@@ -114,7 +115,7 @@ def digits_gallery(X, y, *, per_class=6, class_names=None, image_shape=(8, 8), t
         fig, axes = plt.subplots(
             len(classes),
             per_class,
-            figsize=(0.9 * per_class + 0.6, 0.9 * len(classes) + 0.6),
+            figsize=(0.7 * per_class + 0.8, 0.7 * len(classes) + 0.7),
             layout="constrained",
             squeeze=False,
         )
@@ -127,8 +128,14 @@ def digits_gallery(X, y, *, per_class=6, class_names=None, image_shape=(8, 8), t
                 ax.grid(False)
                 if k < idx.size:
                     ax.imshow(images[idx[k]], cmap="gray_r", vmin=0, vmax=vmax)
-            axes[r, 0].set_ylabel(names[r], rotation=0, labelpad=14, va="center", fontsize=15)
-        fig.suptitle(title or f"{per_class} training images of each class", fontsize=15)
+            axes[r, 0].set_ylabel(names[r], rotation=0, labelpad=14, va="center", fontsize=18)
+        fig.suptitle(title or f"{per_class} training images of each class", fontsize=18)
+    describe(
+        fig,
+        f"Image grid: {per_class} training images of each of the {len(classes)} classes, "
+        f"one row per class ({', '.join(names)}), {'×'.join(map(str, images.shape[1:3]))} "
+        "pixels each, dark = ink.",
+    )
     return fig
 
 
@@ -167,6 +174,13 @@ def draw_loss_curve(ax, history, *, num_classes=10, window=50, title=None):
     ax.set_ylim(0, max(math.log(num_classes), float(h.max())) * 1.08)
     ax.legend(loc="center right")
     ax.set_title(title or f"training loss: {h[0]:.3f} at step 0, {avg[-1]:.3f} at the end")
+    describe(
+        ax,
+        f"Line chart: the minibatch loss at each of {h.size} SGD steps and its average over "
+        f"{window} steps. The loss starts at {h[0]:.3f} (near ln {num_classes} = "
+        f"{math.log(num_classes):.3f}, guessing, dashed line) and its average ends at "
+        f"{avg[-1]:.3f}.",
+    )
 
 
 def loss_curve(history, *, num_classes=10, window=50, title=None, ax=None):
@@ -253,7 +267,7 @@ def search_heatmap(result: SearchResult, *, ax=None, title=None):
                     f"{v:.3f}" if np.isfinite(v) else "diverged",
                     ha="center",
                     va="center",
-                    fontsize=12,
+                    fontsize=_style.MIN_TEXT_PT,
                     color="black" if (bright or not np.isfinite(v)) else "white",
                 )
         bi = result.learning_rates.index(result.best_learning_rate)
@@ -274,6 +288,17 @@ def search_heatmap(result: SearchResult, *, ax=None, title=None):
             or f"best: lr = {result.best_learning_rate:g}, reg = {result.best_reg:g} "
             f"(val. acc. {result.best_val_accuracy:.3f})"
         )
+    diverged = int(np.count_nonzero(~np.isfinite(acc)))
+    describe(
+        ax,
+        f"Heat map of validation accuracy for {L} learning rates (rows, "
+        f"{', '.join(f'{lr:g}' for lr in result.learning_rates)}) by {R} regularisation "
+        f"strengths (columns, {', '.join(f'{r:g}' for r in result.regs)}), each accuracy "
+        f"printed in its cell: from {finite.min():.3f} to {finite.max():.3f}"
+        + (f", {diverged} runs diverged" if diverged else "")
+        + f". Best (outlined): learning rate {result.best_learning_rate:g}, reg "
+        f"{result.best_reg:g}, accuracy {result.best_val_accuracy:.3f}.",
+    )
     return ax.figure
 
 
@@ -324,6 +349,19 @@ def draw_weight_templates(fig, W, *, class_names=None, image_shape=(8, 8), title
     if im is not None:
         fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight (red +, blue −)")
     fig.suptitle(title or "learned weights: one template per class", fontsize=15)
+    shape = "×".join(map(str, T.shape[1:3]))
+    describe(
+        fig,
+        f"{C} images, one per class ({', '.join(names)}): each class's learned weights "
+        f"drawn as a {shape} image"
+        + (
+            f", red for positive and blue for negative weights (largest |w| {limit:.2g}). "
+            "Each template looks like a blurred average of its class: pixels where that "
+            "class has ink get positive weight."
+            if T.ndim == 3
+            else ", colours rescaled per class."
+        ),
+    )
     return axes
 
 
@@ -367,7 +405,7 @@ def confusion_figure(y_true, y_pred, num_classes=10, *, class_names=None, title=
     names = _class_names(class_names, C)
     with _style.style():
         if ax is None:
-            ax = _new_figure((7.2, 6.2)).add_subplot()
+            ax = _new_figure((6.8, 5.4)).add_subplot()
         im = ax.imshow(M, cmap="Blues")
         for i in range(C):
             for j in range(C):
@@ -378,7 +416,7 @@ def confusion_figure(y_true, y_pred, num_classes=10, *, class_names=None, title=
                         str(M[i, j]),
                         ha="center",
                         va="center",
-                        fontsize=12,
+                        fontsize=_style.MIN_TEXT_PT,
                         color="white" if M[i, j] > 0.5 * M.max() else "black",
                     )
         ax.set_xticks(range(C), names)
@@ -389,6 +427,21 @@ def confusion_figure(y_true, y_pred, num_classes=10, *, class_names=None, title=
         ax.figure.colorbar(im, ax=ax, shrink=0.8, label="number of images")
         acc = np.trace(M) / M.sum()
         errors = int(M.sum() - np.trace(M))
+        off = M.copy()
+        np.fill_diagonal(off, 0)
+        i, j = np.unravel_index(int(np.argmax(off)), off.shape)
+        worst = (
+            f"; the most frequent mistake: true {names[i]} predicted as {names[j]} "
+            f"({off[i, j]} times)"
+            if off[i, j]
+            else ""
+        )
+        describe(
+            ax,
+            f"Confusion matrix, {C} by {C}: true class (rows) against predicted class "
+            f"(columns), counts printed in the cells. {int(np.trace(M))} of {int(M.sum())} "
+            f"images on the diagonal (accuracy {acc:.3f}), {errors} off it{worst}.",
+        )
         ax.set_title(title or f"confusion matrix: {errors} errors, accuracy {acc:.3f}")
     return ax.figure
 
@@ -454,6 +507,19 @@ def misclassified_figure(
         fig.suptitle(
             title or f"{len(wrong)} of the {n_wrong} misclassified test images", fontsize=15
         )
+    describe(
+        fig,
+        f"{len(wrong)} of the {n_wrong} misclassified test images, each titled with its "
+        "true and predicted class"
+        + (", the probability of the true class p_y and the loss" if probs is not None else "")
+        + ": "
+        + "; ".join(
+            f"true {y_true[i]} predicted {y_pred[i]}"
+            + (f", p_y {float(probs[i, y_true[i]]):.2f}" if probs is not None else "")
+            for i in wrong
+        )
+        + ".",
+    )
     return fig
 
 
@@ -505,6 +571,14 @@ def template_rows(rows, *, image_shape=(8, 8), title=None):
                     ax.set_title(str(c), fontsize=14)
             axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=13)
         fig.suptitle(title or "red +, blue −; each row on its own scale", fontsize=15)
+    describe(
+        fig,
+        f"Image grid: {len(stacks)} rows of {C} class templates "
+        f"({', '.join(label for label, _ in stacks)}), red positive, blue negative, each "
+        "row on its own colour scale (largest |value| "
+        + ", ".join(f"{float(np.abs(T).max()):.2g}" for _, T in stacks)
+        + "). Compare each row's shapes with the class means in the first row.",
+    )
     return fig
 
 
@@ -540,6 +614,16 @@ def weight_norm_figure(paths, *, title=None, ax=None):
         ax.set_ylim(0, None)
         ax.legend(loc="upper left")
         ax.set_title(title or "the size of W during training")
+    describe(
+        ax,
+        "Line chart: the size ‖W‖ of the weights against the SGD step (log scale), one "
+        "line per regularisation strength: "
+        + "; ".join(
+            f"reg = {reg:g} ends at {float(np.asarray(norms)[-1]):.3g}"
+            for reg, (_, norms) in paths.items()
+        )
+        + ". The stronger the regularisation, the smaller W stays.",
+    )
     return ax.figure
 
 
@@ -603,8 +687,15 @@ def hull_witness_figure(X, y, inside_class, hull_class, witness, *, title=None, 
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         ax.grid(False)
-        ax.legend(loc="lower right", fontsize=11, framealpha=0.9)
+        ax.legend(loc="lower right", fontsize=_style.MIN_TEXT_PT, framealpha=0.9)
         w = ", ".join(f"{v:.2f}" for v in witness.weights)
+        describe(
+            ax,
+            f"Scatter plot of {X.shape[0]} points of {C} classes in the plane, one marker "
+            f"shape per class. A star marks a point of class {inside_class} at "
+            f"({point[0]:.2f}, {point[1]:.2f}) inside a shaded triangle of three points of "
+            f"class {hull_class} (weights {w}): no linear classifier can separate them.",
+        )
         ax.set_title(title or f"inside a triangle of class {hull_class}: weights {w}", fontsize=14)
     return ax.figure
 
@@ -686,4 +777,12 @@ def decision_regions(
         ax.grid(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         ax.set_title(title or f"predicted class regions (training accuracy {accuracy:.2f})")
+    shares = ", ".join(f"class {c} {np.mean(c == Z):.0%}" for c in range(C))
+    describe(
+        ax,
+        f"Decision regions: the plane shaded by the class a linear classifier predicts "
+        f"(share of the area: {shares}), with the {X.shape[0]} training points on top, one "
+        f"marker shape per class. The regions are convex, with straight borders; training "
+        f"accuracy {accuracy:.2f}.",
+    )
     return ax.figure

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from .._validation import _check_labels, as_float_array
 from ..classifier import SoftmaxClassifier
 from . import _style
+from .describe import DescribedImage, describe
 from .training_plots import draw_loss_curve, draw_weight_templates
 
 __all__ = ["RetrainExplorer", "retrain_explorer"]
@@ -157,9 +158,10 @@ class RetrainExplorer(widgets.HBox):
             layout=widgets.Layout(width="440px"),
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width="620px"))
+        self.image = DescribedImage(format="png", layout=widgets.Layout(width="620px"))
         with _style.style():
-            self.figure = Figure(figsize=(9.0, 8.0), layout="constrained")
+            # 620 px wide at 100 dpi: the image shows at its own size, its text at 18 px.
+            self.figure = Figure(figsize=(6.2, 5.4), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
         self.classifier: SoftmaxClassifier | None = None
         self.history: list[float] = []
@@ -237,6 +239,11 @@ class RetrainExplorer(widgets.HBox):
                     fontsize=18,
                     color=_style.PALETTE[1],
                 )
+                describe(
+                    ax,
+                    f"No figure: training diverged at learning rate {self.learning_rate:.3g}; "
+                    "lower the learning rate.",
+                )
         else:
             self.classifier, self.history = clf, history
             self.train_accuracy = clf.score(self.X_train, self.y_train)
@@ -251,7 +258,7 @@ class RetrainExplorer(widgets.HBox):
                     image_shape=self.image_shape,
                     title=f"templates (validation accuracy {self.val_accuracy:.3f})",
                 )
-        self.image.value = _style.render_png(self.figure)
+        self.image.show_figure(self.figure)
         self.readout.value = f"<p><b>{self.summary()}</b></p>".replace(": ", ":<br>", 1)
 
     def __repr__(self) -> str:

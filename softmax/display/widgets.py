@@ -29,6 +29,7 @@ from ..functions import log_softmax, softmax
 from ..mistakes import naive_log_softmax
 from . import _style, plots
 from .checks import capture_warnings, log_softmax_error, reference_log_softmax
+from .describe import DescribedImage
 
 __all__ = [
     "SCALES",
@@ -148,7 +149,7 @@ class LogitsExplorer(widgets.HBox):
             layout=widgets.Layout(width="70%"),
         )
         self.readout = widgets.HTML()
-        self.image = widgets.Image(format="png", layout=_image("640px"))
+        self.image = DescribedImage(format="png", layout=_image("640px"))
         with _style.style():
             self.figure = Figure(figsize=(6.4, 4.0), layout="constrained")
             plots.probability_bars(
@@ -206,7 +207,7 @@ class LogitsExplorer(widgets.HBox):
             self.true_class,
             title=f"softmax(s / T), T = {self.temperature:.2f}: loss = {self.loss:.3f}",
         )
-        self.image.value = _style.render_png(self.figure)
+        self.image.show_figure(self.figure)
         self.readout.value = (
             f"<b>loss = −ln p<sub>{self.true_class}</sub> = {self.loss:.4f}</b>"
             f" (ln C = {np.log(p.size):.4f})<br>p = {_fmt(p)}"
@@ -288,9 +289,9 @@ class StabilityExplorer(widgets.VBox):
             style={"button_width": _em(5)},
         )
         self.readout = widgets.HTML(layout=widgets.Layout(width=_em(20), flex="0 0 auto"))
-        self.image = widgets.Image(format="png", layout=_image("600px"))
+        self.image = DescribedImage(format="png", layout=_image("600px"))
         with _style.style():
-            self.figure = Figure(figsize=(7.2, 4.6), layout="constrained")
+            self.figure = Figure(figsize=(6.0, 4.6), layout="constrained")  # 600 px, as shown
             self.figure.add_subplot()
         controls = widgets.HBox([self.scale_slider, self.dtype_toggle], layout=_row())
         below = widgets.HBox([self.readout, self.image], layout=_row())
@@ -358,7 +359,7 @@ class StabilityExplorer(widgets.VBox):
             plots.error_vs_scale_figure(
                 {self.dtype: self.sweeps[self.dtype]}, current_scale=self.scale, axes=[ax]
             )
-        self.image.value = _style.render_png(self.figure)
+        self.image.show_figure(self.figure)
         # On a slide the readout is as large as the text (26 px): 4 digits keep the
         # table narrow; the warnings are named without "RuntimeWarning: ... encountered".
         head = "".join(
