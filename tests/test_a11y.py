@@ -244,3 +244,23 @@ def test_every_notebook_cell_uses_the_package_figures():
             assert not re.search(r"\bplt\.(plot|bar|scatter|imshow|hist|subplots)\(", src), (
                 f"{path.name}: a figure drawn in the notebook has no description: {src[:80]}"
             )
+
+
+def test_figure_html_never_spells_an_object_address(monkeypatch):
+    """Base64 that happens to read '0x06BBA4...' is broken by a newline, which the URL parser
+    and base64 decoding ignore, so the output never looks like a leaked object address."""
+    import base64
+
+    from softmax.display import describe
+
+    png = base64.b64decode("iVBORw0x06BBA4CDxyzz")  # bytes whose base64 holds 0x06BBA4
+    encoded = base64.b64encode(png)
+    monkeypatch.setattr(describe.base64, "b64encode", lambda _: encoded)
+    fig, ax = plt.subplots()
+    describe.describe(fig, "an empty test figure")
+    out = describe.figure_html(fig)
+    plt.close(fig)
+    src = re.search(r'src="data:image/png;base64,([^"]*)"', out).group(1)
+    assert re.search(r"0x[0-9a-fA-F]{6}", out) is None
+    assert "0\nx06BBA4" in src
+    assert base64.b64decode(re.sub(r"\s", "", src)) == png
