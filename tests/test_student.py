@@ -238,3 +238,41 @@ def test_no_feedback_page_shows_a_hidden_test(demo):
         assert [line for line in hidden if line in text or line in raw] == [], page
         assert "HIDDEN TESTS" not in raw, page
         assert "points: this part of the check" in text, page
+
+
+@pytest.mark.browser
+def test_feedback_pages_pass_axe(demo):
+    """A student's feedback page (the reference's and a mistaken student's, every notebook) has
+    no serious or critical WCAG 2.1 A/AA violation that axe-core finds (tests/a11y_util.py), and
+    loads nothing from the network (its maths is MathML, no MathJax)."""
+    from a11y_util import AXE, run_axe, serious
+    from browser_util import (
+        assert_offline,
+        browser_context,
+        new_page,
+        require_browser,
+        slides_missing_dependency,
+    )
+
+    require_browser()
+    if not AXE.is_file():  # axe-core comes with the slide assets (npm ci, package-lock.json)
+        from browser_util import require
+
+        require(slides_missing_dependency())
+        import build_slides
+
+        build_slides.ensure_node_modules()
+    pages = sorted(
+        p
+        for who in ("reference", "missing-mean")
+        for p in (demo["out"] / "feedback" / who / student.ASSIGNMENT).glob("*.html")
+    )
+    assert len(pages) >= 2
+    with browser_context() as context:
+        page = new_page(context)
+        for path in pages:
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            found = serious(run_axe(page, "html"))
+            assert found == [], f"{path}: {found}"
+        assert_offline(page)

@@ -77,7 +77,10 @@ GRADED_RE = re.compile(
 STUDENT_README = """\
 # softmax-notebooks: exercises
 
-Three notebooks, to do in order after reading the course notebooks 01-05:
+Three notebooks, each done where the course notebooks stop for it, before they show the
+package's own solution: `01_softmax` after notebook 02 (up to *log-softmax*); `02_loss` parts 2.1
+and 2.2 when notebook 03 has derived dW (then compare with its code reading), part 2.3 after 03's
+centred differences; `03_training` after notebook 05's sanity checks, before its SGD section.
 
 | notebook | you write |
 | --- | --- |
@@ -103,7 +106,11 @@ Each also has written questions, answered in the Markdown cell that says YOUR AN
    autograder fills them in. Save and hand in the notebooks as your instructor asks.
 
 The checks call your functions on fresh random inputs every time, so run them again after every
-change.
+change. A check always comes back: a function still running after 10 s (30 s for training) is
+stopped and reported, and an exception (`exit()` too) is shown with its line. In `02_loss`,
+vectorization is graded by counting the Python lines one call of your function runs at two sizes
+of N, D and C (a loop over examples or classes shows as a line that runs more often), never by a
+clock: your speed against the package's naive loss is shown for information only.
 """
 
 
