@@ -61,8 +61,10 @@ def decks():
     return {d["name"]: d for d in built_slides()}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium(decks):
+    # One browser per test: Playwright's sync API allows one running instance per thread,
+    # and the JupyterLab tests below start their own (lab_browser).
     with browser_context() as context:
         yield context
 
