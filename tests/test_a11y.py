@@ -256,7 +256,7 @@ def test_figure_html_never_spells_an_object_address(monkeypatch):
     png = base64.b64decode("iVBORw0x06BBA4CDxyzz")  # bytes whose base64 holds 0x06BBA4
     encoded = base64.b64encode(png)
     monkeypatch.setattr(describe.base64, "b64encode", lambda _: encoded)
-    fig, ax = plt.subplots()
+    fig = plt.figure()
     describe.describe(fig, "an empty test figure")
     out = describe.figure_html(fig)
     plt.close(fig)
