@@ -13,7 +13,8 @@ in a directory everyone reads; nothing else differs.
 
 The round trip, as the README's "For instructors" has it: the instructor ``make course``, ``nbgrader
 generate_assignment``, ``release_assignment``; each student ``fetch_assignment``, writes their
-answers to 02_loss, ``submit``; the instructor ``collect``, grades (``tools/course.py grade``),
+answers to 02_loss, ``submit``; the instructor ``collect``, grades (``tools/course.py grade``:
+every kernel in the bubblewrap sandbox, run by the instructor's own unprivileged user),
 ``generate_feedback``, ``release_feedback``; each student ``fetch_feedback``. Students:
 
 - ``ok``: the reference solution;
@@ -302,9 +303,7 @@ def trip():
         step("collect", lambda: nbg("instr", "collect", "softmax", cwd=root))
         step(
             "grade (autograde)",
-            lambda: people.run(
-                "instr", py, str(ROOT / "tools" / "course.py"), "grade", str(root), "--unsafe"
-            ),
+            lambda: people.run("instr", py, str(ROOT / "tools" / "course.py"), "grade", str(root)),
         )
         step("generate_feedback", lambda: nbg("instr", "generate_feedback", "softmax", cwd=root))
         step("release_feedback", lambda: nbg("instr", "release_feedback", "softmax", cwd=root))
