@@ -161,7 +161,7 @@ class RetrainExplorer(widgets.HBox):
         self.image = DescribedImage(format="png", layout=widgets.Layout(width="620px"))
         with _style.style():
             # 620 px wide at 100 dpi: the image shows at its own size, its text at 18 px.
-            self.figure = Figure(figsize=(6.2, 5.4), layout="constrained")
+            self.figure = Figure(figsize=(6.2, 5.1), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
         self.classifier: SoftmaxClassifier | None = None
         self.history: list[float] = []

@@ -291,7 +291,7 @@ class StabilityExplorer(widgets.VBox):
         self.readout = widgets.HTML(layout=widgets.Layout(width=_em(20), flex="0 0 auto"))
         self.image = DescribedImage(format="png", layout=_image("600px"))
         with _style.style():
-            self.figure = Figure(figsize=(6.0, 4.6), layout="constrained")  # 600 px, as shown
+            self.figure = Figure(figsize=(6.0, 3.85), layout="constrained")  # 600 px, as shown
             self.figure.add_subplot()
         controls = widgets.HBox([self.scale_slider, self.dtype_toggle], layout=_row())
         below = widgets.HBox([self.readout, self.image], layout=_row())
