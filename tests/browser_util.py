@@ -225,3 +225,20 @@ class LabServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+# JupyterLab: the kernel is idle (status bar).
+STATUS_IDLE_JS = """
+() => {
+  const bar = document.querySelector('#jp-main-statusbar');
+  return bar !== null && /\\|\\s*Idle/.test(bar.innerText);
+}
+"""
+# Every code cell shows an execution count ("[3]:"), none is pending ("[*]:") or unrun ("[ ]:").
+ALL_RUN_JS = """
+() => {
+  const prompts = Array.from(
+    document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
+  return prompts.length > 0 && prompts.every((p) => /\\[\\d+\\]/.test(p.innerText));
+}
+"""

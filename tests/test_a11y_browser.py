@@ -32,8 +32,10 @@ from a11y_util import (
     serious,
 )
 from browser_util import (
+    ALL_RUN_JS,
     ROOT,
     SLIDES,
+    STATUS_IDLE_JS,
     LabServer,
     browser_context,
     built_slides,
@@ -159,19 +161,6 @@ def test_handout_is_tagged_with_outline_and_alt_text(chromium, decks, tmp_path):
 
 # --------------------------------------------------------------------------- JupyterLab
 
-STATUS_IDLE_JS = """
-() => {
-  const bar = document.querySelector('#jp-main-statusbar');
-  return bar !== null && /\\|\\s*Idle/.test(bar.innerText);
-}
-"""
-ALL_RUN_JS = """
-() => {
-  const prompts = Array.from(
-    document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
-  return prompts.length > 0 && prompts.every((p) => /\\[\\d+\\]/.test(p.innerText));
-}
-"""
 # What the project renders in a notebook: Markdown cells and outputs (JupyterLab's toolbars,
 # prompts and code editor are JupyterLab's).
 PROJECT_CONTEXT = {

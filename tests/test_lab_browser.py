@@ -18,7 +18,9 @@ import time
 
 import pytest
 from browser_util import (
+    ALL_RUN_JS,
     NOTEBOOKS,
+    STATUS_IDLE_JS,
     LabServer,
     assert_offline,
     browser_context,
@@ -34,20 +36,6 @@ pytestmark = pytest.mark.browser
 WIDGET_NOTEBOOKS = ["01", "04"]
 TIMEOUT_MS = 120_000
 
-STATUS_IDLE_JS = """
-() => {
-  const bar = document.querySelector('#jp-main-statusbar');
-  return bar !== null && /\\|\\s*Idle/.test(bar.innerText);
-}
-"""
-# Every code cell shows an execution count ("[3]:"), none is pending ("[*]:") or unrun ("[ ]:").
-ALL_RUN_JS = """
-() => {
-  const prompts = Array.from(
-    document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt'));
-  return prompts.length > 0 && prompts.every((p) => /\\[\\d+\\]/.test(p.innerText));
-}
-"""
 # What the widget shows besides the slider: its text (readouts, HTML) and its images.
 WIDGET_STATE_JS = """
 (cell) => {
