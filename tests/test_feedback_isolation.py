@@ -8,6 +8,7 @@ every exception, ``exit()``, patches of the package, calls to its internals."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -425,3 +426,38 @@ def test_odd_returned_objects_are_interface_text_and_never_run_in_the_caller():
     report = check_loss(fn)
     assert "interface" in report.wrong and "_Exploit" in str(report)
     assert not os.path.exists("/tmp/feedback-exploit-ran")
+
+
+@pytest.mark.parametrize(
+    "bind",
+    [
+        lambda: softmax.softmax_loss_vectorized,
+        lambda: loss_module.softmax_loss_naive,
+        lambda: fast.softmax_loss_fast,
+        lambda: functools.partial(softmax.softmax_loss_vectorized),
+        lambda: types.FunctionType(
+            softmax.softmax_loss_vectorized.__wrapped__.__code__,
+            softmax.softmax_loss_vectorized.__wrapped__.__globals__,
+        ),
+    ],
+    ids=["public", "module", "fast", "partial", "rebuilt"],
+)
+def test_a_name_bound_to_the_package_function_is_not_the_students_code(bind, monkeypatch):
+    """`softmax_loss_vectorized = softmax.softmax_loss_vectorized` in a solution cell runs no
+    code of the student's: an interface finding, every point of the exercise withheld."""
+    monkeypatch.setattr(_run, "ALLOW_PACKAGE_FUNCTIONS", False)
+    report = check_loss(bind())
+    assert not report.ok and "interface" in report.wrong
+    assert [f.kind for f in report.findings] == ["reference-called"]
+    assert "the package's own softmax_loss_" in str(report)
+    monkeypatch.setattr(_run, "ALLOW_PACKAGE_FUNCTIONS", True)
+    assert check_loss(bind()).ok  # the same function, allowed as a stand-in in tests
+
+
+def test_numerical_gradient_and_softmax_bound_to_the_package_are_caught(monkeypatch):
+    monkeypatch.setattr(_run, "ALLOW_PACKAGE_FUNCTIONS", False)
+    assert "interface" in check_softmax(softmax.softmax).wrong
+    assert "interface" in check_numerical_gradient(softmax.numerical_gradient).wrong
+    # A catalogue mistake bound to the name is still judged on its numbers (the demo's students).
+    report = check_loss(mistakes.loss_missing_mean)
+    assert report.mistakes == ["missing-mean"]

@@ -15,7 +15,7 @@ run), compares what comes back with the package's reference, and returns a
 The parts of a loss function judged separately (``report.wrong``):
 
 ``interface``     raises on valid input, or returns the wrong type, shape or arity,
-                  or calls the package's own reference functions, or runs past
+                  or calls (or is) the package's own reference functions, or runs past
                   the time limit;
 ``loss``          the loss differs from the reference on ordinary inputs;
 ``gradient``      dW differs from the reference gradient on ordinary inputs (a

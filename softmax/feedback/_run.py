@@ -554,9 +554,43 @@ def _recognise(wrong: set, catalogue, matches) -> list:
     return out
 
 
+# Tests of the checks pass the package's own functions as stand-ins for a correct student
+# (tests/conftest.py sets this); a student's notebook never does.
+ALLOW_PACKAGE_FUNCTIONS = False
+
+
+def _package_reference(fn) -> str | None:
+    """The public name of the package function ``fn`` is (through functools.partial and
+    decorators, or a function rebuilt from its code object), else None."""
+    seen = 0
+    while fn is not None and seen < 10:
+        seen += 1
+        for f, name in _REFERENCES:
+            if fn is f or getattr(fn, "__code__", None) is _ORIGINAL_CODE[id(f)]:
+                return name
+        fn = getattr(fn, "func", None) or getattr(fn, "__wrapped__", None)
+    return None
+
+
 def _bad_function(fn, check: str) -> Report | None:
     if callable(fn):
-        return None
+        name = None if ALLOW_PACKAGE_FUNCTIONS else _package_reference(fn)
+        if name is None:
+            return None
+        return Report(
+            check,
+            [
+                Finding(
+                    ("interface",),
+                    f"the function given to {check}",
+                    "your own code",
+                    f"the package's own {name}",
+                    diagnosis=f"this name is bound to softmax's {name}, not to code you "
+                    "wrote: write the function yourself",
+                    kind="reference-called",
+                )
+            ],
+        )
     return Report(
         check,
         [
