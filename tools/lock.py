@@ -36,6 +36,7 @@ checks that pyproject.toml, the constraints and environment.yml agree.
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import os
 import re
@@ -198,8 +199,10 @@ def check_points(path: Path = OUT) -> list[str]:
     )
 
 
+@functools.cache
 def uv() -> list[str]:
-    """The uv command: the `uv` package of this Python, else uv on PATH."""
+    """The uv command: the `uv` package of this Python, else uv on PATH (found once: uv's
+    finder reads sysconfig, which is not thread-safe on first use in the dry run's pool)."""
     try:
         from uv import find_uv_bin
 
@@ -285,6 +288,7 @@ def dry_run(python: str, platform: Platform, path: Path = OUT) -> DryRun:
 
 def dry_run_all(path: Path = OUT) -> list[DryRun]:
     targets = [(python, platform) for python in check_points(path) for platform in PLATFORMS]
+    uv()  # before the threads (see uv)
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(lambda target: dry_run(*target, path=path), targets))
 
