@@ -1,4 +1,4 @@
-"""A linear softmax classifier trained by minibatch stochastic gradient descent (notebook 05).
+"""A linear softmax classifier trained by minibatch stochastic gradient descent (notebook 06).
 
 The classifier scores an example ``x`` (a row, shape (D,)) with ``x @ W``, one
 score per class, and predicts the class of the largest score. Training repeats
@@ -122,7 +122,7 @@ def _check_learning_rate(learning_rate) -> float:
 
 
 class SoftmaxClassifier:
-    """Linear classifier ``argmax(x @ W)`` trained on the softmax loss (notebook 05).
+    """Linear classifier ``argmax(x @ W)`` trained on the softmax loss (notebook 06).
 
     Parameters
     ----------
@@ -334,7 +334,7 @@ class SoftmaxClassifier:
 
 
 def confusion_matrix(y_true, y_pred, num_classes) -> np.ndarray:
-    """Counts of (true class, predicted class) pairs (notebook 05).
+    """Counts of (true class, predicted class) pairs (notebook 06).
 
     Parameters
     ----------
@@ -416,7 +416,7 @@ def lr_reg_search(
 
     Every run starts from the same initial W and sees the same minibatches
     (``rng = np.random.default_rng(seed)`` afresh per run), so the grid compares
-    the hyper-parameters alone. The test set is never looked at (notebook 05).
+    the hyper-parameters alone. The test set is never looked at (notebook 06).
 
     Parameters
     ----------
@@ -457,7 +457,7 @@ def lr_reg_search(
 def weight_norm_path(
     X, y, learning_rate, reg, *, num_iters=4000, every=500, batch_size=100, seed=0, loss="auto"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The Frobenius norm of W during one SGD run, every ``every`` steps (notebook 05).
+    """The Frobenius norm of W during one SGD run, every ``every`` steps (notebook 06).
 
     The run is the one ``SoftmaxClassifier().train(X, y, learning_rate, reg,
     num_iters, batch_size, rng=np.random.default_rng(seed))`` makes (trained in
@@ -515,7 +515,7 @@ class HullWitness:
 
 
 def hull_witness(points, targets) -> HullWitness:
-    """Find targets that are convex combinations of three of ``points`` (notebook 05).
+    """Find targets that are convex combinations of three of ``points`` (notebook 06).
 
     A target lies strictly inside the convex hull of 2-D points exactly when the
     directions from it to the points leave no angular gap of half a turn; it
@@ -578,7 +578,7 @@ def hull_witness(points, targets) -> HullWitness:
 
 
 def class_means(X, y, num_classes) -> np.ndarray:
-    """The mean row of X over each class (notebook 05's class-mean images).
+    """The mean row of X over each class (notebook 06's class-mean images).
 
     Parameters
     ----------

@@ -1,10 +1,10 @@
-"""Data for the trained classifier of notebook 05: digits, spirals and (optionally) CIFAR-10.
+"""Data for the trained classifier of notebook 06: digits, spirals and (optionally) CIFAR-10.
 
 - :func:`load_digits` reads ``data/digits.npz`` (the UCI optical digits, shipped
   in the repository, see ``data/README.md``), checks its SHA-256 and returns
   deterministic stratified train / validation / test splits.
 - :func:`scale`, :func:`subtract_mean`, :func:`add_bias` and :func:`preprocess`
-  are the preprocessing steps of notebook 05: statistics come from the training
+  are the preprocessing steps of notebook 06: statistics come from the training
   split only, so nothing about the validation or test images leaks into training.
 - :func:`make_spiral` draws the 2-D spiral that no linear classifier can separate.
 - :func:`load_cifar10` reads the official ``cifar-10-batches-py`` pickles with a
@@ -183,7 +183,7 @@ def stratified_split(y, fractions, rng=None) -> list[np.ndarray]:
 def load_digits(seed=0, *, val_fraction=0.2, test_fraction=0.2, path=None):
     """The UCI optical digits, split into stratified train / validation / test sets.
 
-    Used in notebook 05. The file ``data/digits.npz`` is checked against
+    Used in notebook 06. The file ``data/digits.npz`` is checked against
     :data:`DIGITS_SHA256` before it is read.
 
     Parameters
@@ -259,7 +259,7 @@ def subtract_mean(X_train, *others):
     """Centre every array on the mean image of the training set (``X_train``) only.
 
     Using the validation or test images to compute the mean would leak
-    information about them into training (notebook 05).
+    information about them into training (notebook 06).
 
     Parameters
     ----------
@@ -303,7 +303,7 @@ def add_bias(X):
 
 
 def preprocess(X_train, *others, factor=1 / 16, center=True, bias=True):
-    """Scale, centre on the training mean, and append the bias column (notebook 05).
+    """Scale, centre on the training mean, and append the bias column (notebook 06).
 
     Parameters
     ----------
@@ -333,13 +333,13 @@ def preprocess(X_train, *others, factor=1 / 16, center=True, bias=True):
 
 
 def make_spiral(n_per_class=100, n_classes=3, noise=0.2, rng=None):
-    """Points on ``n_classes`` interleaved spiral arms (CS231n's toy set; notebook 05).
+    """Points on ``n_classes`` interleaved spiral arms (CS231n's toy set; notebook 06).
 
     Arm ``j`` has radius ``r`` from 0 to 1 and angle ``2 pi j / C + 4 r`` (plus
     Gaussian noise of standard deviation ``noise`` radians), so each arm turns
     through 4 radians (about 229 degrees) from the centre to the rim, and with
     C = 3 the arms interleave: each arm's convex hull holds points of the
-    others, so no linear classifier separates them (notebook 05 shows a point
+    others, so no linear classifier separates them (notebook 06 shows a point
     of one arm as a convex combination of three points of another).
 
     Parameters
@@ -489,7 +489,7 @@ def cifar10_available(root="data") -> bool:
 
 
 def load_cifar10(root="data"):
-    """Read the official CIFAR-10 python batches (optional section of notebook 05).
+    """Read the official CIFAR-10 python batches (optional section of notebook 06).
 
     Every file is read with a restricted unpickler that refuses any global but
     the three numpy ones the official batches use, so a tampered or hostile
@@ -525,7 +525,7 @@ def load_cifar10(root="data"):
 
 
 def load_cifar10_flat(root="data", *, n_train=None, n_test=None, seed=0):
-    """CIFAR-10 as rows of 3072 floats, optionally a random subset (notebook 05, optional part).
+    """CIFAR-10 as rows of 3072 floats, optionally a random subset (notebook 06, optional part).
 
     Parameters
     ----------

@@ -26,7 +26,7 @@ about 0.91 with its Haswell kernel (``OPENBLAS_CORETYPE=Haswell``), which runs
 these C = 10 products at only 10-11 GFLOP/s even from cache (7-9 from memory),
 so reading X once saves little there.
 
-Notebook ``notebooks/04_naive_vs_vectorized.ipynb`` ("How fast can it go")
+Notebook ``notebooks/05_naive_vs_vectorized.ipynb`` ("How fast can it go")
 times it against the readable version and checks that they agree; ``python -m
 softmax.bench`` measures it against the vectorized loss's two GEMMs alone (not a
 lower bound: this layout can run faster than they do).
@@ -114,7 +114,7 @@ def softmax_loss_fast(W, X, y, reg, *, block_rows: int | None = None):
     5. ``dW.T += S @ Xb``                  (C, B) x (B, D)
 
     and finally ``loss = loss / N + reg * sum(W**2)``; ``dW`` starts at
-    ``2 * reg * W``. Derived and timed in ``notebooks/04_naive_vs_vectorized.ipynb``.
+    ``2 * reg * W``. Derived and timed in ``notebooks/05_naive_vs_vectorized.ipynb``.
 
     ``block_rows`` (keyword only, int >= 1) sets B; by default
     :func:`default_block_rows` picks about 8 MiB of X per block.

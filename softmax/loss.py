@@ -12,7 +12,7 @@ where ``Y`` is the one-hot matrix of the labels. The regulariser is
 ``notebooks/03_gradient.ipynb``.
 
 ``softmax_loss_naive`` is the honest loop version (derived in notebook 03,
-timed in notebook 04); ``softmax_loss_vectorized`` is the same maths with no
+timed in notebook 05); ``softmax_loss_vectorized`` is the same maths with no
 Python loop over examples or classes.
 """
 

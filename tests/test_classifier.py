@@ -12,7 +12,7 @@ from softmax import softmax_loss_naive, softmax_loss_vectorized
 from softmax.classifier import SoftmaxClassifier, resolve_loss
 from softmax.data import load_digits, preprocess
 
-# The hyper-parameters notebook 05 ends up with (chosen there on the validation split).
+# The hyper-parameters notebook 06 ends up with (chosen there on the validation split).
 LR, REG, ITERS, BATCH = 1.0, 1e-4, 1000, 100
 
 
@@ -87,7 +87,7 @@ def test_digits_accuracy(digits):
     clf.train(Xtr, ytr, LR, REG, ITERS, BATCH, rng=0)
     assert clf.score(Xtr, ytr) > 0.97
     assert clf.score(Xv, yv) > 0.93
-    assert clf.score(Xte, yte) >= 0.94  # the target of notebook 05
+    assert clf.score(Xte, yte) >= 0.94  # the target of notebook 06
 
 
 def test_predict_and_score_match_references(digits):

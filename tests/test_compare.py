@@ -1,4 +1,4 @@
-"""softmax.display.compare: notebook 04's measurements, figures and panel compute what they show."""
+"""softmax.display.compare: notebook 05's measurements, figures and panel compute what they show."""
 
 from __future__ import annotations
 

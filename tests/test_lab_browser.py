@@ -170,7 +170,7 @@ def test_run_all_and_drag_a_slider(lab, chromium, prefix):
         start_value = readout.inner_text()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
-        # A panel that recomputes on demand (notebook 04's timings) has a Run button: press
+        # A panel that recomputes on demand (notebook 05's timings) has a Run button: press
         # it from the keyboard too.
         button = cell.locator("button.widget-button:not(.widget-toggle-button)")
         if button.count():

@@ -22,8 +22,8 @@ CORE = [
     "01_cross_entropy",
     "02_log_sum_exp",
     "03_gradient",
-    "04_naive_vs_vectorized",
-    "05_training",
+    "05_naive_vs_vectorized",
+    "06_training",
 ]
 # Over a limit today (cells, words at the time of listing); the lead empties this list.
 KNOWN_OVERSIZE = {

@@ -1,4 +1,4 @@
-"""Notebook 05's figures, the retrain widget, confusion_matrix and lr_reg_search."""
+"""Notebook 06's figures, the retrain widget, confusion_matrix and lr_reg_search."""
 
 from __future__ import annotations
 
@@ -277,7 +277,7 @@ def test_retrain_widget_refuses(digits, kwargs, exc, match):
         retrain_explorer(Xtr, ytr, Xv, yv, **kwargs)
 
 
-# ----------------------------------------------------------------------------- notebook 05 additions
+# ----------------------------------------------------------------------------- notebook 06 additions
 
 
 def test_predict_proba_is_the_softmax_of_the_scores(trained, digits):
@@ -291,7 +291,7 @@ def test_predict_proba_is_the_softmax_of_the_scores(trained, digits):
 
 
 def test_reg_difference_check_catches_a_wrong_regulariser(digits):
-    """Notebook 05's sanity check: loss(reg) - loss(0) vs reg * sum(W**2), default tolerance."""
+    """Notebook 06's sanity check: loss(reg) - loss(0) vs reg * sum(W**2), default tolerance."""
     from softmax import softmax_loss_vectorized
     from softmax.display.checks import compare
     from softmax.mistakes import loss_half_reg

@@ -31,7 +31,7 @@ kernel: ``native`` unsets ``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` (OpenBL
 picks the kernel for the CPU it finds), a name such as ``Haswell`` sets
 ``OPENBLAS_CORETYPE``; ``env`` is this process's own environment.
 
-Notebook ``notebooks/04_naive_vs_vectorized.ipynb`` explains what is measured.
+Notebook ``notebooks/05_naive_vs_vectorized.ipynb`` explains what is measured.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ nothing below it imports it (an import-linter contract in ``make lint`` checks).
 
 - :mod:`~softmax.display.checks`: the ✓/✗ verdict lines beside every equation;
 - :mod:`~softmax.display.plots`, :mod:`~softmax.display.widgets`: notebooks 01-03;
-- :mod:`~softmax.display.compare`: notebook 04's measurements, figures and panel;
+- :mod:`~softmax.display.compare`: notebook 05's measurements, figures and panel;
 - :mod:`~softmax.display.training_plots`, :mod:`~softmax.display.training_widget`:
-  notebook 05;
+  notebook 06;
 - :mod:`~softmax.display.describe`: each figure's text description, shown as the
   image's alternative text (importing this package inside IPython registers the
   formatter that does it, so ``plt.show()`` is enough);

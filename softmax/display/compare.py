@@ -1,6 +1,6 @@
-"""Naive vs vectorized vs fast: the measurements and figures of notebook 04.
+"""Naive vs vectorized vs fast: the measurements and figures of notebook 05.
 
-``notebooks/04_naive_vs_vectorized.ipynb`` imports everything it shows from here:
+``notebooks/05_naive_vs_vectorized.ipynb`` imports everything it shows from here:
 
 - :func:`dev_inputs`, :func:`agreement`: the same inputs through several
   implementations, and how far their losses and gradients are apart;
@@ -541,7 +541,7 @@ def speedup_vs_D(
 
 @dataclass(frozen=True)
 class CostModel:
-    """The cost model of notebook 04, fitted to the timings of :func:`speedup_vs_D`.
+    """The cost model of notebook 05, fitted to the timings of :func:`speedup_vs_D`.
 
     The loops pay, for each of the N * C (example, class) pairs, a fixed
     interpreter cost ``t_py`` plus ``t_dot`` per feature (the vector work of the
@@ -894,7 +894,7 @@ class ComparisonPanel(widgets.VBox):
 def comparison_panel(
     *, N=500, D=3073, C=10, reg=0.1, dtype="float64", budget_s=10.0, seed=0, threads=1
 ) -> ComparisonPanel:
-    """The interactive comparison of notebook 04 (runs once with these values).
+    """The interactive comparison of notebook 05 (runs once with these values).
 
     Parameters
     ----------

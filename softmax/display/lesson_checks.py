@@ -4,7 +4,7 @@ A ✓ line must be able to turn into a ✗: every function here takes the implem
 or the measurements it judges as an argument (the package's own in the notebooks; a
 deliberately wrong one from :mod:`softmax.mistakes`, a planted bug, or timings of a
 "vectorized" loss that still loops in ``tests/test_path_checks_0103.py`` and
-``tests/test_path_checks_0405.py``, which show that each check fails on the bug it is
+``tests/test_path_checks_0506.py``, which show that each check fails on the bug it is
 about). Timings are passed in: the checks never time anything themselves.
 
 Notebooks 01-03 (each returns its verdicts; ``print`` them, or use :func:`show`):
@@ -18,7 +18,7 @@ Notebooks 01-03 (each returns its verdicts; ``print`` them, or use :func:`show`)
 - :func:`shifted_softmax_check`: a float32 softmax of scores 100 apart, each
   probability within one float32 step of the exact value (notebook 02).
 
-Notebooks 04 and 05 (each prints its verdict lines, the layout of
+Notebooks 06 and 06 (each prints its verdict lines, the layout of
 :func:`softmax.display.checks.check_true`, and returns nothing, so a cell shows no
 ``True`` under them): :func:`definition_check`, :func:`agreement_check`,
 :func:`faster_check`, :func:`gemm_share_check`, :func:`scaling_checks`,
@@ -252,7 +252,7 @@ def definition_check(
 
     ``reference`` is ``(L, dW)`` as the notebook computes it from the formulas
     (default: the same formulas, computed here). Passes when both the loss and dW agree to ``rtol`` relative (dW in the
-    Frobenius norm). At notebook 04's lambda = 0.1 and W ~ 1e-2 a regulariser
+    Frobenius norm). At notebook 05's lambda = 0.1 and W ~ 1e-2 a regulariser
     bug moves the loss by about 0.1 relative: far beyond 1e-12.
     """
     out = loss_fn(W, X, y, reg)

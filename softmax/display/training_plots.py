@@ -1,4 +1,4 @@
-"""Figure builders for notebook 05 (training a softmax classifier on real images).
+"""Figure builders for notebook 06 (training a softmax classifier on real images).
 
 Each builder draws with the package style (:mod:`softmax.display._style`) and returns the
 :class:`matplotlib.figure.Figure`, so tests can read back titles, labels and
@@ -526,7 +526,7 @@ def misclassified_figure(
 def template_rows(rows, *, image_shape=(8, 8), title=None):
     """Rows of class images, each row on its own symmetric colour scale.
 
-    For notebook 05's comparison of the class-mean images with the templates
+    For notebook 06's comparison of the class-mean images with the templates
     learned at several regularisation strengths (their sizes differ by orders of
     magnitude, so each row gets its own limits).
 

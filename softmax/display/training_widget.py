@@ -1,4 +1,4 @@
-"""The retrain widget of notebook 05: choose lr / reg / steps, retrain, redraw.
+"""The retrain widget of notebook 06: choose lr / reg / steps, retrain, redraw.
 
 :func:`retrain_explorer` returns a :class:`RetrainExplorer` (an ``HBox``):
 sliders for the learning rate, the regularisation strength and the number of
@@ -45,7 +45,7 @@ def _in_range(name: str, value, bounds) -> float:
 
 
 class RetrainExplorer(widgets.HBox):
-    """Widget of notebook 05: retrain with chosen lr / reg / steps; see the curve and templates.
+    """Widget of notebook 06: retrain with chosen lr / reg / steps; see the curve and templates.
 
     Sliders for lr, reg and steps; each change retrains a SoftmaxClassifier from
     the same seed and redraws. Also available as ``retrain_explorer(...)``.

@@ -199,14 +199,14 @@ def check_gradient_check(
 # --------------------------------------------------------------------------- check_training
 
 TRAINING_SETTINGS = {"lr": 1.0, "reg": 1e-4, "num_iters": 1000, "batch_size": 100}
-MIN_VAL_ACCURACY = 0.85  # notebook 05's settings reach about 0.95 on the digits
+MIN_VAL_ACCURACY = 0.85  # notebook 06's settings reach about 0.95 on the digits
 
 
 def check_training(train_fn, loss_fn, *, time_limit: float = TRAINING_TIME_LIMIT) -> Report:
     """Train with the student's SGD and loss on the digits, report validation accuracy.
 
     ``train_fn(loss_fn, X, y, *, lr, reg, num_iters, batch_size, rng) -> (W, loss_history)``
-    runs on notebook 05's data (``data.load_digits(seed=0)``, preprocessed with
+    runs on notebook 06's data (``data.load_digits(seed=0)``, preprocessed with
     ``data.preprocess(..., factor=1/16)``: X (1079, 65), 10 classes) with lr = 1,
     reg = 1e-4, 1000 steps of 100 examples and ``rng = np.random.default_rng(0)``.
     Diagnoses a loss that becomes inf/nan or rises (learning rate too large, wrong

@@ -1,4 +1,4 @@
-"""Every ✓ of notebooks 04 and 05 can fail: each check is fed the bug it is about.
+"""Every ✓ of notebooks 06 and 06 can fail: each check is fed the bug it is about.
 
 The checks live in softmax/display/lesson_checks.py (04's timing and agreement
 claims) and softmax/classifier.py (05's paired comparison); the notebooks call
@@ -24,7 +24,7 @@ from softmax.display.compare import CostModel, Timing, make_inputs
 from softmax.fast import softmax_loss_fast
 from softmax.gradcheck import numerical_gradient
 
-REG = 0.1  # notebook 04's lambda: with W ~ 1e-2 the regulariser is 0.3 of a loss of 2.7
+REG = 0.1  # notebook 05's lambda: with W ~ 1e-2 the regulariser is 0.3 of a loss of 2.7
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def passed(capsys) -> bool:
     return all(m == "✓" for m in marks)
 
 
-# --------------------------------------------------------------------------- notebook 04
+# --------------------------------------------------------------------------- notebook 05
 
 
 @pytest.mark.parametrize("fn", [softmax_loss_naive, softmax_loss_vectorized, softmax_loss_fast])
@@ -99,7 +99,7 @@ def test_agreement_check_float32_tolerance_catches_a_reg_bug(capsys):
 
 
 def test_fast_agrees_with_vectorized_and_a_wrong_fast_does_not(small, capsys):
-    """Notebook 05 trains with the fast loss: the check that it is the same loss."""
+    """Notebook 06 trains with the fast loss: the check that it is the same loss."""
     impls = {"fast": softmax_loss_fast, "vectorized": softmax_loss_vectorized}
     lc.agreement_check(*small, REG, impls, names=("fast", "vectorized"), rtol=1e-12)
     assert passed(capsys)
@@ -202,7 +202,7 @@ def test_float32_timing_check_fails_when_float32_is_not_faster(capsys):
     assert not passed(capsys)
 
 
-# --------------------------------------------------------------------------- notebook 05
+# --------------------------------------------------------------------------- notebook 06
 
 
 def test_paired_comparison_matches_scipy_binomial_test():
@@ -243,7 +243,7 @@ def digits():
 
 
 def test_gradient_check_on_digits_fails_each_gradient_bug(digits):
-    """Notebook 05's 'dW vs centred differences' at reg = 0.1 on 200 images."""
+    """Notebook 06's 'dW vs centred differences' at reg = 0.1 on 200 images."""
     Xp, y, _, _ = digits
     W = 0.01 * np.random.default_rng(1).standard_normal((65, 10))
     Xb, yb = Xp[:200], y[:200]
@@ -258,7 +258,7 @@ def test_gradient_check_on_digits_fails_each_gradient_bug(digits):
 
 
 def test_one_sgd_step_check_fails_a_step_of_the_wrong_size(digits):
-    """Notebook 05's 'W after one step vs W0 − η ∇L(batch)': a step without 2·reg·W fails."""
+    """Notebook 06's 'W after one step vs W0 − η ∇L(batch)': a step without 2·reg·W fails."""
     Xp, y, _, _ = digits
     W0 = 0.001 * np.random.default_rng(0).standard_normal((65, 10))
     batch = np.random.default_rng(1).choice(len(y), size=100, replace=False)
@@ -275,7 +275,7 @@ def test_one_sgd_step_check_fails_a_step_of_the_wrong_size(digits):
 
 
 def test_validation_mean_check_fails_a_preprocess_that_centres_each_set_on_its_own_mean():
-    """Notebook 05's 'validation mean is left alone' (max |mean| > 0.01) sees the leak."""
+    """Notebook 06's 'validation mean is left alone' (max |mean| > 0.01) sees the leak."""
     (X, _), (Xv, _), _ = load_digits(seed=0)
     _, (_, Xvp) = preprocess(X, Xv, factor=1 / 16)
     assert np.abs(Xvp[:, :64].mean(axis=0)).max() > 0.01  # the package: ✓
@@ -284,7 +284,7 @@ def test_validation_mean_check_fails_a_preprocess_that_centres_each_set_on_its_o
 
 
 def test_initial_loss_check_fails_a_loss_without_the_mean(digits):
-    """Notebook 05's 'initial loss vs ln 10' at atol 0.01: the sum instead of the mean fails."""
+    """Notebook 06's 'initial loss vs ln 10' at atol 0.01: the sum instead of the mean fails."""
     Xp, y, _, _ = digits
     W0 = 0.001 * np.random.default_rng(0).standard_normal((65, 10))
     assert compare("ln C", softmax_loss_vectorized(W0, Xp, y, 0.0)[0], np.log(10), atol=0.01).close

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["04_naive_vs_vectorized", "05_training"]
+CORE = ["05_naive_vs_vectorized", "06_training"]
 OPTIONAL = sorted((ROOT / "notebooks" / "optional").glob("*.ipynb"))
 
 
