@@ -1,6 +1,6 @@
 """Gradient checking: compare an analytic gradient with centred differences.
 
-Used in ``notebooks/03_gradient.ipynb`` (where the h-sweep and the thresholds
+Used in ``notebooks/04_gradient_checking.ipynb`` (where the h-sweep and the thresholds
 are explained) and in the tests. The centred difference
 
     df/dW[k] ~ (f(W + h e_k) - f(W - h e_k)) / (2 h)

@@ -6,7 +6,7 @@ check catches it, and so that :mod:`softmax.feedback` can recognise it in a
 student's code. Use :mod:`softmax.functions` and :mod:`softmax.loss` for real work.
 
 :data:`CATALOGUE` (id -> :class:`Mistake`) is the one list of mistakes: notebook
-03's gallery, :mod:`softmax.feedback`, its tests and the autograder all use it.
+04's gallery, :mod:`softmax.feedback`, its tests and the autograder all use it.
 Each entry names the parts of a check it breaks, a diagnosis, a hint, the
 notebook section that explains it (a key of :data:`SECTIONS`, the one table of
 notebook headings the hints point to) and two wrong implementations, one written
@@ -29,7 +29,7 @@ failing on large scores:
   ``exp`` of the raw scores overflows beyond ln(max float) (88.72 in float32,
   709.78 in float64) and underflows to 0 below ln(smallest subnormal).
 
-Notebook 03 (``notebooks/03_gradient.ipynb``) runs a bug gallery of losses with
+Notebook 04 (``notebooks/04_gradient_checking.ipynb``) runs a bug gallery of losses with
 the signature ``loss_fn(W, X, y, reg) -> (loss, dW)`` of
 :func:`softmax.softmax_loss_vectorized` (each the vectorized implementation of a
 catalogue entry, named in ``Bug.mistake``):
@@ -139,7 +139,7 @@ def naive_logsumexp(Z, axis: int = -1) -> np.ndarray:
     return np.squeeze(np.log(total), axis=axis)
 
 
-# --------------------------------------------------------------------------- notebook 03
+# --------------------------------------------------------------------------- notebook 04
 
 
 def _buggy_loss(
@@ -260,7 +260,7 @@ def loss_missing_mean(W, X, y, reg):
     Loss and gradient stay consistent, so a gradient check PASSES; only a
     comparison with a reference loss (or the sanity check loss(W=0) = ln C,
     which gives N ln C here) catches it. The learning rate silently scales with
-    the batch size. Notebook 03's bug gallery.
+    the batch size. Notebook 04's bug gallery.
     """
     return _buggy_loss(W, X, y, reg, mean=False)
 
@@ -271,7 +271,7 @@ def loss_half_reg(W, X, y, reg):
     Either convention alone is fine (½·λ'·ΣW² with λ' = 2λ is the same loss);
     mixing them makes dW wrong by ``reg * W``. Caught by the gradient check and
     by the loss comparison, but only when ``reg * W`` is not negligible: at
-    CS231n's reg = 5e-6 with W ~ 1e-4 nothing notices. Notebook 03.
+    CS231n's reg = 5e-6 with W ~ 1e-4 nothing notices. Notebook 04.
     """
     return _buggy_loss(W, X, y, reg, reg_loss=0.5)
 
@@ -281,7 +281,7 @@ def loss_no_max_shift(W, X, y, reg):
 
     Exact for ordinary scores, so the gradient check and the comparison both
     pass; with scores beyond 709.78 (float64) ``exp`` overflows and the loss is
-    NaN. Only a test with large scores catches it. Notebooks 02 and 03.
+    NaN. Only a test with large scores catches it. Notebooks 02 and 04.
     """
     return _buggy_loss(W, X, y, reg, shift=False)
 
@@ -290,7 +290,7 @@ def loss_missing_minus_one(W, X, y, reg):
     """WRONG ON PURPOSE: dW = Xᵀ P / N + 2 reg W, forgetting to subtract 1 at the true class.
 
     The loss is right, the gradient is not (it should be Xᵀ (P − Y) / N): the
-    gradient check and the dW comparison catch it. Notebook 03.
+    gradient check and the dW comparison catch it. Notebook 04.
     """
     return _buggy_loss(W, X, y, reg, minus_one=False)
 
@@ -299,7 +299,7 @@ def loss_reg_missing_in_grad(W, X, y, reg):
     """WRONG ON PURPOSE: reg * sum(W**2) is in the loss but 2 * reg * W is not added to dW.
 
     Caught by the gradient check and the dW comparison when reg is large enough
-    (notebook 03 uses 0.1); invisible at reg = 5e-6. Notebook 03.
+    (notebook 04 uses 0.1); invisible at reg = 5e-6. Notebook 04.
     """
     return _buggy_loss(W, X, y, reg, reg_grad=0.0)
 
@@ -311,7 +311,7 @@ class Bug:
     Attributes
     ----------
     name : str
-        Short label used in notebook 03's table.
+        Short label used in notebook 04's table.
     loss_fn : callable
         ``loss_fn(W, X, y, reg) -> (loss, dW)``, wrong on purpose.
     caught_by : frozenset of str
@@ -427,15 +427,15 @@ SECTIONS = {
     "batch": ("03", "A batch: $(P - Y) / N$"),
     "weights": ("03", "Through the scores to the weights"),
     "half": ("03", "The ½ convention"),
-    "centred": ("03", "Gradient checking: centred differences"),
-    "thresholds": ("03", "The relative error and its thresholds"),
-    "which-h": ("03", "Which $h$? The U curve"),
-    "gallery": ("03", "A bug gallery"),
-    "vectorized": ("04", "Same inputs through both versions"),
-    "timing": ("04", "Timing, honestly"),
-    "sgd": ("05", "Minibatch stochastic gradient descent"),
-    "lr-reg": ("05", "Choosing the learning rate and reg on the validation set"),
-    "sanity-05": ("05", "Sanity check 1: before training, the loss is $\\ln C$"),
+    "centred": ("04", "Gradient checking: centred differences"),
+    "thresholds": ("04", "The relative error and its thresholds"),
+    "which-h": ("04", "Which $h$? The U curve"),
+    "gallery": ("04", "A bug gallery"),
+    "vectorized": ("05", "Same inputs through both versions"),
+    "timing": ("05", "Timing, honestly"),
+    "sgd": ("06", "Minibatch stochastic gradient descent"),
+    "lr-reg": ("06", "Choosing the learning rate and reg on the validation set"),
+    "sanity-05": ("06", "Sanity check 1: before training, the loss is $\\ln C$"),
 }
 """Every notebook section a check's hint points to: key -> (notebook, heading text).
 

@@ -1,4 +1,4 @@
-"""softmax.mistakes: every variant is really wrong, and is caught by the check notebook 03 names."""
+"""softmax.mistakes: every variant is really wrong, and is caught by the check notebook 04 names."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from softmax.mistakes import GALLERY
 
 @pytest.fixture(scope="module")
 def problem():
-    """Notebook 03's setting: W of order 0.5 and reg = 0.1, so the regulariser matters."""
+    """Notebook 04's setting: W of order 0.5 and reg = 0.1, so the regulariser matters."""
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(6, 5)), rng.integers(4, size=6)
     W = 0.5 * rng.normal(size=(5, 4))
@@ -185,7 +185,7 @@ def test_missing_minus_one_and_missing_reg_gradient(problem):
 
 
 def test_regulariser_bugs_hide_at_cs231n_reg(cs231n_problem):
-    """What notebook 03 claims: at reg = 5e-6, W ~ 1e-4 the reg bugs slip through."""
+    """What notebook 04 claims: at reg = 5e-6, W ~ 1e-4 the reg bugs slip through."""
     W, X, y, reg = cs231n_problem
     for fn in (mistakes.loss_half_reg, mistakes.loss_reg_missing_in_grad):
         loss_b, dW_b = fn(W, X, y, reg)

@@ -22,13 +22,13 @@ CORE = [
     "01_cross_entropy",
     "02_log_sum_exp",
     "03_gradient",
+    "04_gradient_checking",
     "05_naive_vs_vectorized",
     "06_training",
 ]
 # Over a limit today (cells, words at the time of listing); the lead empties this list.
 KNOWN_OVERSIZE = {
     "02_log_sum_exp": "61 cells",
-    "03_gradient": "86 cells, 2.8k words: to be split (derivation / gradient checking)",
 }
 
 

@@ -1,4 +1,4 @@
-"""Each ✓ of notebooks 01-03 that tests code turns into ✗ when fed the bug it is about.
+"""Each ✓ of notebooks 01-04 that tests code turns into ✗ when fed the bug it is about.
 
 The notebooks call the functions of softmax.display.lesson_checks with the package's own
 code (all ✓); here the same functions get a catalogue mutant (softmax.mistakes) or a
@@ -109,14 +109,8 @@ def _sources(name: str) -> str:
     [
         ("01_cross_entropy.ipynb", ["initial_loss_check(softmax_loss_vectorized"]),
         ("02_log_sum_exp.ipynb", ["shifted_softmax_check(softmax"]),
-        (
-            "03_gradient.ipynb",
-            [
-                "half_convention_check(softmax_loss_vectorized",
-                "rel_error_cases(rel_error)",
-                "hessian_checks(",
-            ],
-        ),
+        ("03_gradient.ipynb", ["half_convention_check(softmax_loss_vectorized", "hessian_checks("]),
+        ("04_gradient_checking.ipynb", ["rel_error_cases(rel_error)"]),
     ],
 )
 def test_the_notebooks_run_these_checks_on_the_package(notebook, calls):
@@ -131,7 +125,7 @@ def test_the_notebooks_run_these_checks_on_the_package(notebook, calls):
         ("02_log_sum_exp.ipynb", 'check_true("every shifted score'),
         ("02_log_sum_exp.ipynb", 'is inf", np.isinf'),
         ("03_gradient.ipynb", "reg_half = 2 * reg"),
-        ("03_gradient.ipynb", "last entry without the floor vs 1"),
+        ("04_gradient_checking.ipynb", "last entry without the floor vs 1"),
         ("03_gradient.ipynb", "rtol=0.05"),
         ("01_cross_entropy.ipynb", "rtol=0.05"),
     ],

@@ -79,8 +79,8 @@ STUDENT_README = """\
 
 Three notebooks, each done where the course notebooks stop for it, before they show the
 package's own solution: `01_softmax` after notebook 02 (up to *log-softmax*); `02_loss` parts 2.1
-and 2.2 when notebook 03 has derived dW (then compare with its code reading), part 2.3 after 03's
-centred differences; `03_training` after notebook 06's sanity checks, before its SGD section.
+and 2.2 when notebook 03 has derived dW (then compare with its code reading), part 2.3 after
+notebook 04's centred differences; `03_training` after notebook 06's sanity checks, before its SGD section.
 
 | notebook | you write |
 | --- | --- |

@@ -5,7 +5,7 @@ This layer sits on top of the maths layer (the modules directly in
 nothing below it imports it (an import-linter contract in ``make lint`` checks).
 
 - :mod:`~softmax.display.checks`: the ✓/✗ verdict lines beside every equation;
-- :mod:`~softmax.display.plots`, :mod:`~softmax.display.widgets`: notebooks 01-03;
+- :mod:`~softmax.display.plots`, :mod:`~softmax.display.widgets`: notebooks 01-04;
 - :mod:`~softmax.display.compare`: notebook 05's measurements, figures and panel;
 - :mod:`~softmax.display.training_plots`, :mod:`~softmax.display.training_widget`:
   notebook 06;

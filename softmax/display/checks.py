@@ -1,6 +1,6 @@
 """Numerical verdicts printed by the notebooks: "does ours match the reference?".
 
-Every displayed equation in notebooks 01-03 is followed by a cell that checks it
+Every displayed equation in notebooks 01-04 is followed by a cell that checks it
 with :func:`check` (one verdict line per comparison, the same layout in every
 notebook, after Karpathy's ``cmp`` in *makemore part 4*)::
 
@@ -18,7 +18,7 @@ printed to two significant digits. For the same reason the line does not say
 whether the two are bitwise equal (``Comparison.exact`` does): exact equality of
 two different float computations is an accident of the machine.
 
-The module also holds the experiments behind notebook 02 and 03's figures:
+The module also holds the experiments behind the figures of notebooks 02-04:
 :func:`reference_log_softmax` (exact to float precision, via :mod:`decimal`),
 :func:`log_softmax_error` (naive vs shifted, against that reference),
 :func:`h_sweep` (the truncation vs round-off U curve of a centred difference),
@@ -401,13 +401,13 @@ def log_softmax_error(base_scores, scales, dtype, naive: Callable) -> dict[str, 
     return {"scales": scales, "naive": naive_err, "shifted": shifted_err, "warnings": messages}
 
 
-# --------------------------------------------------------------------------- notebook 03
+# --------------------------------------------------------------------------- notebooks 03 and 04
 
 
 def h_sweep(f: Callable, W, exact_gradient, hs) -> np.ndarray:
     """Error of the centred-difference gradient of ``f`` at ``W`` for each step h.
 
-    Notebook 03 plots it against h: the truncation error falls like h**2, the
+    Notebook 04 plots it against h: the truncation error falls like h**2, the
     round-off error grows like eps |f| / h, hence a U curve whose bottom sits near
     ``h* = (3 eps |f| / |f3|)**(1/3)`` (f3: the third derivative), i.e. near
     ``(3 eps)**(1/3)`` when |f| and |f3| are of the same size.
@@ -510,7 +510,7 @@ def describe_gradcheck(max_rel_error: float) -> str:
 
 @dataclass(frozen=True)
 class BugSignature:
-    """What each check says about a loss function (notebook 03's bug gallery).
+    """What each check says about a loss function (notebook 04's bug gallery).
 
     Attributes
     ----------
@@ -590,7 +590,7 @@ def _relative_difference(a, b) -> float:
 
 
 def bug_signature(loss_fn: Callable, W, X, y, reg, *, num_checks: int = 20, rng=0) -> BugSignature:
-    """Run every check of notebook 03 on ``loss_fn`` and record what each one says.
+    """Run every check of notebook 04 on ``loss_fn`` and record what each one says.
 
     Parameters
     ----------
@@ -600,7 +600,7 @@ def bug_signature(loss_fn: Callable, W, X, y, reg, *, num_checks: int = 20, rng=
     X : ndarray, shape (N, D), float64
     y : ndarray, shape (N,), int labels in [0, C)
     reg : float >= 0
-        Use a reg that makes the regulariser matter (notebook 03 uses 0.1): at
+        Use a reg that makes the regulariser matter (notebook 04 uses 0.1): at
         CS231n's 5e-6 with W ~ 1e-4 it adds about 1e-12 to the loss (D = 5, C = 4)
         and 1e-9 to dW, below a gradient check's 1e-7 (see :func:`gradcheck_vs_reg`).
     num_checks : int
@@ -646,7 +646,7 @@ def gradcheck_vs_reg(
 
     A regulariser bug (``reg * sum(W**2)`` in the loss with the wrong gradient,
     or no ``2 reg W`` in dW) changes dW by about ``reg * |W|``: the gradient check
-    sees it only once that is not negligible next to the data gradient. Notebook 03
+    sees it only once that is not negligible next to the data gradient. Notebook 04
     plots this against reg at CS231n's W ~ 1e-4.
 
     Parameters

@@ -3,16 +3,16 @@
 A ✓ line must be able to turn into a ✗: every function here takes the implementation
 or the measurements it judges as an argument (the package's own in the notebooks; a
 deliberately wrong one from :mod:`softmax.mistakes`, a planted bug, or timings of a
-"vectorized" loss that still loops in ``tests/test_path_checks_0103.py`` and
-``tests/test_path_checks_0506.py``, which show that each check fails on the bug it is
-about). Timings are passed in: the checks never time anything themselves.
+"vectorized" loss that still loops in ``tests/test_path_checks_0103.py``,
+``tests/test_path_checks_gradient.py`` and ``tests/test_path_checks_0506.py``, which show
+that each check fails on the bug it is about). Timings are passed in: the checks never time anything themselves.
 
-Notebooks 01-03 (each returns its verdicts; ``print`` them, or use :func:`show`):
+Notebooks 01-04 (each returns its verdicts; ``print`` them, or use :func:`show`):
 
 - :func:`initial_loss_check`: ``loss(W ~ 1e-4, reg = 0) = ln C`` (notebook 01);
 - :func:`half_convention_check`: the loss at ``reg`` is the ½-convention loss at
   ``reg' = 2 reg``, written independently (notebook 03);
-- :func:`rel_error_cases`: ``rel_error`` on three hand-computed entries (notebook 03);
+- :func:`rel_error_cases`: ``rel_error`` on three hand-computed entries (notebook 04);
 - :func:`hessian_checks`: the measured Hessian of a loss of the scores against
   ``diag(p) - p pᵀ``, positive semi-definite, flat along ``(1, ..., 1)`` (notebook 03);
 - :func:`shifted_softmax_check`: a float32 softmax of scores 100 apart, each

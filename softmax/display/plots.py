@@ -1,4 +1,4 @@
-"""Figure builders for the derivation notebooks 01-03.
+"""Figure builders for the derivation notebooks 01-04.
 
 Each builder draws with the package style (:mod:`softmax.display._style`: Okabe-Ito
 colours, projector-sized fonts) and returns the :class:`matplotlib.figure.Figure`
@@ -16,8 +16,8 @@ surprisal_figure          the loss -ln p of the true class against p          01
 exp_range_figure          where exp overflows / underflows, per dtype          02
 error_vs_scale_figure     naive vs max-shifted log-softmax error vs scale     02
 p_minus_y_heatmap         P - Y, each row summing to 0                        03
-h_sweep_figure            centred-difference error vs h (the U curve)         03
-gradcheck_vs_reg_figure   gradient-check error of each bug against reg        03
+h_sweep_figure            centred-difference error vs h (the U curve)         04
+gradcheck_vs_reg_figure   gradient-check error of each bug against reg        04
 ========================  ==================================================  ========
 """
 
@@ -533,7 +533,7 @@ def error_vs_scale_figure(results: Mapping[str, Mapping], *, current_scale=None,
     return fig
 
 
-# --------------------------------------------------------------------------- notebook 03
+# --------------------------------------------------------------------------- notebooks 03 and 04
 
 
 def p_minus_y_heatmap(P, y, *, ax=None):
@@ -621,7 +621,7 @@ def h_sweep_figure(hs, errors: Mapping[str, Sequence[float]], *, ax=None):
     -------
     Figure (log-log): one line per dtype, a dotted vertical line at each dtype's
     ``h* = (3 eps)^(1/3)`` (where truncation h² |f'''| / 6 and round-off eps |f| / h
-    balance when |f| ≈ |f'''|) and the 1e-7 "good" threshold. Notebook 03.
+    balance when |f| ≈ |f'''|) and the 1e-7 "good" threshold. Notebook 04.
     """
     hs = as_float_array("hs", hs, ndim=1)
     colors = {"float64": BLUE, "float32": VERMILLION}
@@ -685,14 +685,14 @@ def gradcheck_vs_reg_figure(
     errors : mapping name -> (R,) errors
         From :func:`softmax.display.checks.gradcheck_vs_reg`, one per loss function.
     marks : sequence of float
-        reg values to mark with a vertical line (notebook 03: CS231n's 5e-6 and 5e1).
+        reg values to mark with a vertical line (notebook 04: CS231n's 5e-6 and 5e1).
 
     Returns
     -------
     Figure (log-log, errors from 1e-12 to 10): one line per function (errors drawn
     at least at 1e-12), the
     float64 thresholds 1e-7 ("good" below) and 1e-4 ("wrong" above) as dashed
-    lines, and a dotted vertical line per mark. Notebook 03.
+    lines, and a dotted vertical line per mark. Notebook 04.
     """
     regs = as_float_array("regs", regs, ndim=1)
     if (regs <= 0).any():

@@ -23,7 +23,7 @@ from .. import loss as _loss_module
 from . import _child
 from ._report import Finding, Report, _num, section_ref
 
-# Relative-error thresholds of a float64 gradient check, as in notebook 03
+# Relative-error thresholds of a float64 gradient check, as in notebook 04
 # (softmax.display.checks uses the same numbers; a test keeps them equal).
 GRADCHECK_GOOD = 1e-7
 GRADCHECK_WRONG = 1e-4

@@ -45,7 +45,7 @@ def check_gradient_check(
     ``loss_fn(W, X, y, reg) -> (loss, dW)``; ``numerical_gradient_fn(f, x, h) -> grad``.
     On a small float64 problem (D = 5, C = 4, N = 8, reg = 0.1, W of order 0.5),
     computes ``rel_error(numerical, dW)`` (largest element-wise relative error) and
-    reads it with notebook 03's thresholds: below 1e-7 right, above 1e-4 wrong, in
+    reads it with notebook 04's thresholds: below 1e-7 right, above 1e-4 wrong, in
     between look closer. When it fails, the package's own centred differences of
     the student's loss tell which side is wrong: ``gradient`` (dW is not the
     gradient of the loss) or ``values`` (the numerical gradient is wrong).
