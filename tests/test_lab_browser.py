@@ -33,7 +33,7 @@ from browser_util import (
 pytestmark = pytest.mark.browser
 
 # The notebooks with sliders that students are told to drag.
-WIDGET_NOTEBOOKS = ["01", "04"]
+WIDGET_NOTEBOOKS = ["01", "05"]
 TIMEOUT_MS = 120_000
 
 # What the widget shows besides the slider: its text (readouts, HTML) and its images.

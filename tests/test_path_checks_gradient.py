@@ -11,6 +11,8 @@ Mutants whose effects stay in their own cell share one run, to keep the notebook
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from notebook_mutants import run_mutant, verdict
 
@@ -54,31 +56,6 @@ LOCAL_BUGS_03 = {
 LAST_03 = "first gap with p_y = 0"
 
 
-@pytest.fixture(scope="module")
-def committed_03():
-    return run_mutant(NB03, until=LAST_03)
-
-
-@pytest.fixture(scope="module")
-def local_bugs_03():
-    return run_mutant(NB03, LOCAL_BUGS_03, until=LAST_03)
-
-
-@pytest.mark.parametrize("line", [*LINES_03, "the next one is above 2λ", "row sums of P − Y"])
-def test_notebook_03_line_passes_as_committed(committed_03, line):
-    assert verdict(committed_03, line) == "✓"
-
-
-@pytest.mark.parametrize("line", LINES_03)
-def test_notebook_03_line_fails_with_its_bug(local_bugs_03, line):
-    assert verdict(local_bugs_03, line) == "✗", LINES_03[line]
-
-
-def test_notebook_03_without_the_max_shift_fails_the_package_loss_line(local_bugs_03):
-    """The −log p reference of the local run also fails the package's line (inf vs finite)."""
-    assert verdict(local_bugs_03, "softmax_loss_vectorized on these scores") == "✗"
-
-
 def test_notebook_03_lines_fail_on_a_softmax_over_examples_and_a_loss_without_curvature():
     """P normalised over the examples (axis 0): rows of P − Y no longer sum to 0 and (P − Y)/N is
     not the gradient. A data term linear in W (−s_y, the log-sum-exp forgotten) has no curvature:
@@ -106,8 +83,9 @@ def test_notebook_03_lines_fail_on_a_softmax_over_examples_and_a_loss_without_cu
     assert verdict(lines, "ln Σ e^s − s_y vs gap + ln(1 + e^−gap)") == "✓"
 
 
-def test_notebook_03_shows_the_jacobian_identity_as_a_worked_number(committed_03):
+def test_notebook_03_shows_the_jacobian_identity_as_a_worked_number():
     """Jᵀ(−e_y / p_y) = p − e_y holds by algebra for J = diag(p) − ppᵀ: printed, not ticked."""
+    committed_03 = run(NB03, planted=False)
     assert not any("Jᵀ(−e_y / p_y) vs" in ln for ln in committed_03)
     shown = [
         ln.split("=", 1)[1].strip() for ln in committed_03 if ln.startswith(("Jᵀ(", "p − e_y"))
@@ -143,26 +121,6 @@ LOCAL_BUGS_04 = {
 LAST_04 = "forward: best h within"
 
 
-@pytest.fixture(scope="module")
-def committed_04():
-    return run_mutant(NB04, until=LAST_04)
-
-
-@pytest.fixture(scope="module")
-def local_bugs_04():
-    return run_mutant(NB04, LOCAL_BUGS_04, until=LAST_04)
-
-
-@pytest.mark.parametrize("line", LINES_04)
-def test_notebook_04_line_passes_as_committed(committed_04, line):
-    assert verdict(committed_04, line) == "✓"
-
-
-@pytest.mark.parametrize("line", LINES_04)
-def test_notebook_04_line_fails_with_its_bug(local_bugs_04, line):
-    assert verdict(local_bugs_04, line) == "✗", LINES_04[line]
-
-
 def test_notebook_04_lines_fail_on_a_forward_difference_sweep_and_a_gallery_at_cs231n_reg():
     """The float64 sweep run with a forward difference has its bottom near √ε, far from the
     centred h*. At CS231n's W ~ 1e-4 and λ = 5e-6 the regulariser bugs are caught by nothing,
@@ -186,8 +144,38 @@ def test_notebook_04_lines_fail_on_a_forward_difference_sweep_and_a_gallery_at_c
     assert verdict(lines, "no −1 on true class: as documented") == "✓"
 
 
-def test_notebook_04_prints_the_measured_errors_not_only_a_verdict(committed_04):
+def test_notebook_04_prints_the_measured_errors_not_only_a_verdict():
     """Issue 17 §4: where the lesson is an error's size, the error itself is printed."""
+    committed_04 = run(NB04, planted=False)
     assert any(ln.startswith("10 random entries of dW: worst error ") for ln in committed_04)
     assert any(ln.startswith("float32, h = 1e-05: worst ") for ln in committed_04)
     assert any(ln.startswith("forward at h = 1e-5: ") for ln in committed_04)
+
+
+# ------------------------------------------------------------------------ both: ✓ as committed, ✗ with the bug
+
+CASES = {NB03: (LINES_03, LOCAL_BUGS_03, LAST_03), NB04: (LINES_04, LOCAL_BUGS_04, LAST_04)}
+# ✓ lines shown to fail only in the dedicated runs below (their bug clashes with a local one).
+ALSO_COMMITTED = {NB03: ["the next one is above 2λ", "row sums of P − Y"], NB04: []}
+
+
+@functools.cache
+def run(notebook: str, planted: bool) -> list[str]:
+    """The printed lines of ``notebook`` as committed, or with all its local bugs planted."""
+    _, bugs, last = CASES[notebook]
+    return run_mutant(notebook, bugs if planted else None, until=last)
+
+
+@pytest.mark.parametrize(
+    ("notebook", "line"),
+    [(nb, line) for nb, (lines, _, _) in CASES.items() for line in [*lines, *ALSO_COMMITTED[nb]]],
+)
+def test_line_passes_as_committed(notebook, line):
+    assert verdict(run(notebook, planted=False), line) == "✓"
+
+
+@pytest.mark.parametrize(
+    ("notebook", "line"), [(nb, line) for nb, (lines, _, _) in CASES.items() for line in lines]
+)
+def test_line_fails_with_its_bug(notebook, line):
+    assert verdict(run(notebook, planted=True), line) == "✗", CASES[notebook][0][line]

@@ -10,7 +10,11 @@ from ..mistakes import SECTIONS
 
 
 def section_ref(key: str) -> str:
-    """``"notebook 03, section 'A batch: (P - Y) / N'"`` (or notebook 04's sections on gradient checking) for a key of :data:`softmax.mistakes.SECTIONS`."""
+    """``"notebook 03, section 'A batch: (P - Y) / N'"`` for a key of :data:`softmax.mistakes.SECTIONS`.
+
+    Gradient-checking keys name notebook 04 (e.g. ``"notebook 04, section 'Gradient checking:
+    centred differences'"``).
+    """
     notebook, heading = SECTIONS[key]
     plain = heading.replace("$", "").replace("\\ln", "ln").replace("\\times", "×")
     return f"notebook {notebook}, section '{plain}'"
