@@ -7,14 +7,16 @@ about 150 px for 26 decades: tick labels a few decades apart ran into each other
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from softmax.display import plots, widgets
 from softmax.display.checks import log_softmax_error
@@ -38,7 +40,7 @@ def _check(fig):
     ticks, others, box = _texts(fig)
     for labels in ticks:
         shown = [(s, b) for s, b in labels if s]
-        for (s1, b1), (s2, b2) in zip(shown, shown[1:]):
+        for (s1, b1), (s2, b2) in itertools.pairwise(shown):
             assert b1.y1 <= b2.y0 or b2.y1 <= b1.y0, f"tick labels {s1!r} and {s2!r} overlap"
     for s, b in [*others, *(x for labels in ticks for x in labels)]:
         if not s:
