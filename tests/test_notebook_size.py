@@ -27,7 +27,6 @@ CORE = [
 ]
 # Over a limit today (cells, words at the time of listing); the lead empties this list.
 KNOWN_OVERSIZE = {
-    "02_log_sum_exp": "61 cells",
     "03_gradient": "86 cells, 2.8k words: to be split (derivation / gradient checking)",
 }
 
