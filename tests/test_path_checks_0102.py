@@ -3,8 +3,8 @@
 tests/test_path_checks_0103.py feeds catalogue mutants to the functions of
 softmax.display.lesson_checks; here every other check(...) / check_true(...) line of 01 and 02
 is shown ✓ as committed and ✗ with a plausible bug planted in the notebook's own source
-(tests/notebook_mutants.py). One run can plant several independent bugs: each line named below
-is computed from one of them only, and the comment at each bug says which lines it is for.
+(tests/notebook_mutants.py). One run can plant several bugs: each line named below turns ✗
+because of one of them, and the comment at each bug says which lines it is for.
 
 Every verdict line the two notebooks print is listed in COMMITTED (or in the lesson_checks
 lines 0103 covers), so a ✓ added later without a mutant fails
@@ -54,6 +54,12 @@ MUTANTS = {
             "softmax(s + 100) vs softmax(s)",
             "softmax(s + 1000) vs softmax(s)",
         ],
+    ),
+    "01: softmax without the max shift": (
+        NB01,
+        _after_import(IMPORT01, "from softmax.mistakes import naive_softmax as softmax\n"),
+        "softmax(s + {c:g}) vs softmax(s)",
+        ["softmax(s + 1000) vs softmax(s)"],  # e^1002 overflows: nan
     ),
     "01: softmax never divided by the sum, scores negated": (
         NB01,
