@@ -27,8 +27,7 @@ CORE = [
     "06_training",
 ]
 # Over a limit today (cells, words at the time of listing); the lead empties this list.
-KNOWN_OVERSIZE = {
-    "02_log_sum_exp": "61 cells",
+KNOWN_OVERSIZE: dict[str, str] = {
 }
 
 

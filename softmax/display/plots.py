@@ -341,12 +341,12 @@ def exp_range_figure(dtypes=("float32", "float64")):
 # the floor ("smaller than this"); an exact 0 in its own row below, -inf and nan in
 # their own row above, so neither reads as a measured error.
 ERROR_FLOOR = 1e-20
-_ZERO_ROW = 1e-23
+_ZERO_ROW = 1e-25
 _FAIL_ROW = 1e3
 _ERROR_CURVES = (
     # key, colour, line width, marker, marker size, filled, label
-    ("naive", VERMILLION, 5.0, "o", 9, False, "naive  ln(exp(z) / Σ exp(z))"),
-    ("shifted", BLUE, 1.8, "s", 4, True, "shifted  z − m − ln Σ exp(z − m)"),
+    ("naive", VERMILLION, 5.0, "o", 9, False, r"naive  $\ln(e^z / \Sigma\, e^z)$"),
+    ("shifted", BLUE, 1.8, "s", 4, True, r"shifted  $z - m - \ln \Sigma\, e^{z - m}$"),
 )
 
 
@@ -401,7 +401,7 @@ def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
             gid=f"{key}:shown",
         )
         for row, y, row_marker, what in (
-            ("below", ERROR_FLOOR, "v", f"below {ERROR_FLOOR:.0e}, not 0"),
+            ("below", ERROR_FLOOR, "v", f"< {ERROR_FLOOR:.0e}, not 0"),
             ("zero", _ZERO_ROW, "o", "exactly 0"),
             ("neginf", _FAIL_ROW, "x", "result −inf"),
             ("nan", _FAIL_ROW, "D", "result nan"),
@@ -440,12 +440,12 @@ def _draw_error_vs_scale(ax, result, dtype, current_scale=None):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(_ZERO_ROW / 10, _FAIL_ROW * 10)
-    ticks = [_ZERO_ROW, *(10.0**k for k in range(-20, 1, 4)), _FAIL_ROW]
-    labels = ["0", *(f"$10^{{{k}}}$" for k in range(-20, 1, 4)), "fails"]
+    ticks = [_ZERO_ROW, *(10.0**k for k in range(-20, -4, 5)), _FAIL_ROW]
+    labels = ["0", *(f"$10^{{{k}}}$" for k in range(-20, -4, 5)), "fails"]
     ax.set_yticks(ticks, labels)
     ax.minorticks_off()
     ax.set_xlabel("score scale (scores = scale × base)")
-    ax.set_ylabel("error of ln p\n(relative if |ln p| > 1)")
+    ax.set_ylabel("error of ln p\n(rel. if |ln p| > 1)")
     ax.set_title(f"{dtype}: naive vs max-shifted log-softmax")
     describe(ax, _error_vs_scale_text(result, dtype, scales))
 
