@@ -28,9 +28,7 @@ STRANDED = 8
 NEAR_EMPTY_CHARS = 120
 
 # Decks that fail this test today, to be fixed by the notebooks' owners. The lead empties it.
-KNOWN_LAYOUT_FAILURES: set[str] = {
-    "06_training",
-}
+KNOWN_LAYOUT_FAILURES: set[str] = set()
 
 MEASURE_JS = """
 async ({stranded, nearEmpty}) => {

@@ -323,8 +323,16 @@ def template_images(W, image_shape=(8, 8)) -> np.ndarray:
     return T
 
 
-def draw_weight_templates(fig, W, *, class_names=None, image_shape=(8, 8), title=None):
-    """Draw :func:`weight_templates` into the (cleared) figure ``fig``; returns the axes."""
+COLORBAR_LABEL = "weight (red +, blue −)"
+
+
+def draw_weight_templates(
+    fig, W, *, class_names=None, image_shape=(8, 8), title=None, colorbar_label=COLORBAR_LABEL
+):
+    """Draw :func:`weight_templates` into the (cleared) figure ``fig``; returns the axes.
+
+    ``colorbar_label`` may hold a line break, for a figure too short for it on one line.
+    """
     T = template_images(W, image_shape)
     C = T.shape[0]
     names = _class_names(class_names, C)
@@ -347,7 +355,7 @@ def draw_weight_templates(fig, W, *, class_names=None, image_shape=(8, 8), title
             im = ax.imshow(T[c], cmap=_style.DIVERGING_CMAP, vmin=-limit, vmax=limit)
         ax.set_title(names[c], fontsize=14)
     if im is not None:
-        fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight (red +, blue −)")
+        fig.colorbar(im, ax=list(axes), shrink=0.8, label=colorbar_label)
     fig.suptitle(title or "learned weights: one template per class", fontsize=15)
     shape = "×".join(map(str, T.shape[1:3]))
     describe(

@@ -158,10 +158,11 @@ class RetrainExplorer(widgets.HBox):
             layout=widgets.Layout(width="440px"),
         )
         self.readout = widgets.HTML()
-        self.image = DescribedImage(format="png", layout=widgets.Layout(width="620px"))
+        self.image = DescribedImage(format="png", layout=widgets.Layout(width="700px"))
         with _style.style():
-            # 620 px wide at 100 dpi: the image shows at its own size, its text at 18 px.
-            self.figure = Figure(figsize=(6.2, 5.1), layout="constrained")
+            # 700 px wide at 100 dpi: the image shows at its own size, its text at 18 px; with
+            # the 450 px controls it fits a slide (1180 px), 440 px high above the arrows.
+            self.figure = Figure(figsize=(7.0, 4.4), layout="constrained")
             self.figure.subfigures(2, 1, height_ratios=[1.0, 1.15])
         self.classifier: SoftmaxClassifier | None = None
         self.history: list[float] = []
@@ -257,6 +258,7 @@ class RetrainExplorer(widgets.HBox):
                     class_names=self.class_names,
                     image_shape=self.image_shape,
                     title=f"templates (validation accuracy {self.val_accuracy:.3f})",
+                    colorbar_label="weight\n(red +, blue −)",  # one line is taller than the row
                 )
         self.image.show_figure(self.figure)
         self.readout.value = f"<p><b>{self.summary()}</b></p>".replace(": ", ":<br>", 1)
