@@ -1,4 +1,4 @@
-"""Every ✓ of notebooks 06 and 06 can fail: each check is fed the bug it is about.
+"""Every ✓ of notebooks 05 and 06 can fail: each check is fed the bug it is about.
 
 The checks live in softmax/display/lesson_checks.py (04's timing and agreement
 claims) and softmax/classifier.py (05's paired comparison); the notebooks call
