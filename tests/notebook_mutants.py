@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,12 +79,14 @@ def run_mutant(
     last = next((i for i, src in enumerate(cells) if until in src), None)
     if last is None:
         raise AssertionError(f"no code cell of {notebook} holds {until!r}")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib
 
+    # Agg for this process only: os.environ is left alone, since nbval's kernels started
+    # later in the same pytest run inherit it (MPLBACKEND=Agg there would drop every figure).
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    saved = sys.displayhook, sys.excepthook, dict(os.environ)
     InteractiveShell.clear_instance()
     shell = InteractiveShell.instance()
     shell.user_ns["__name__"] = "__main__"
@@ -105,6 +108,9 @@ def run_mutant(
     finally:
         os.chdir(cwd)
         InteractiveShell.clear_instance()
+        sys.displayhook, sys.excepthook = saved[:2]
+        os.environ.clear()
+        os.environ.update(saved[2])
     return out
 
 

@@ -27,3 +27,15 @@ def test_verdict_needs_exactly_one_line_of_that_name():
     with pytest.raises(AssertionError):
         verdict(["✓ x  close: yes", "✓ x  close: yes"], "x")
     assert verdict(["✗ x  close: no"], "x") == "✗"
+
+
+def test_running_a_notebook_in_process_leaves_the_environment_kernels_inherit_alone(monkeypatch):
+    """nbval's kernels, started later in the same pytest run, inherit os.environ: a leaked
+    MPLBACKEND=Agg there would drop every figure from their outputs."""
+    import os
+    import sys
+
+    monkeypatch.delenv("MPLBACKEND", raising=False)
+    before = dict(os.environ), sys.displayhook, sys.excepthook
+    run_mutant("03_gradient.ipynb", until=JACOBIAN)
+    assert (dict(os.environ), sys.displayhook, sys.excepthook) == before

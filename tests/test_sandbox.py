@@ -403,3 +403,43 @@ def test_a_real_exercise_is_graded_right_in_the_sandbox(tmp_path):
     assert any(cell.startswith("02_loss/") for cell in lost)
     assert any(cell.startswith("02_loss/") and points > 0 for cell, points in expected.items())
     assert all(points > 0 for cell, points in row["cells"].items() if cell not in lost)
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")
+def test_a_checkout_under_tmp_stays_visible_behind_the_private_tmp(tmp_path, monkeypatch):
+    """A clone under /tmp (its venv, softmax/, data/) is bound on top of the sandbox's own /tmp,
+    not hidden by it; the rest of the host's /tmp stays hidden."""
+    assert tmp_path.is_relative_to("/tmp")
+    checkout = tmp_path / "clone" / ".venv"
+    checkout.mkdir(parents=True)
+    (checkout / "marker.txt").write_text("visible")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("host tmp")
+    real = sandbox.readable_paths()
+    monkeypatch.setattr(sandbox, "readable_paths", lambda: [*real, checkout])
+    work, runtime = tmp_path / "work", tmp_path / "runtime"
+    work.mkdir()
+    runtime.mkdir()
+    probe = (
+        f"import os; print(open({str(checkout / 'marker.txt')!r}).read(), "
+        f"os.path.exists({str(secret)!r}))"
+    )
+    argv = sandbox.bwrap_argv(
+        bwrap=shutil.which("bwrap"),
+        workdir=work,
+        scratch_work=work,
+        runtime=runtime,
+        hide=[],
+        uid=None,
+        limits=sandbox.Limits(),
+        env={"PATH": "/usr/bin"},
+        command=[sys.executable, "-I", "-c", probe],
+    )
+    tmpfs, bind = (
+        argv.index("/tmp", argv.index("--tmpfs", argv.index("/dev/shm"))),
+        argv.index(str(checkout)),
+    )
+    assert tmpfs < bind
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["visible", "False"]

@@ -189,6 +189,11 @@ def bwrap_argv(
     argv = [bwrap, "--ro-bind", "/usr", "/usr", *_usr_links()]
     for name in ETC_FILES:
         argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    argv += ["--dev", "/dev", "--proc", "/proc"]
+    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
+    # The private /tmp comes before the binds: a checkout (its venv, softmax/, data/) that
+    # lies under /tmp is then bound on top of it instead of being hidden by it.
+    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     readable = readable_paths()
     # bwrap makes missing parent folders mode 0700: make them 0755 first, or the
     # unprivileged uid could not reach what is bound below them.
@@ -196,18 +201,15 @@ def bwrap_argv(
     for parent in sorted(
         parents - {Path("/"), Path("/tmp"), Path("/usr")}, key=lambda p: len(p.parts)
     ):
-        if not any(parent.is_relative_to(p) for p in [*readable, Path("/tmp")]):
+        if not any(parent.is_relative_to(p) for p in readable):
             argv += ["--perms", "0755", "--dir", str(parent)]
     for path in readable:
         argv += ["--ro-bind", str(path), str(path)]
-    argv += ["--dev", "/dev", "--proc", "/proc"]
-    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/dev/shm"]
-    argv += ["--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for path in hide:
         argv += ["--perms", "0755", "--size", str(1 << 20), "--tmpfs", str(path)]
     inner = {a for p in (workdir, runtime) for a in p.parents} - {Path("/"), Path("/tmp")}
     for parent in sorted(inner, key=lambda p: len(p.parts)):
-        if parent.is_relative_to("/tmp") or any(parent.is_relative_to(h) for h in hide):
+        if any(parent.is_relative_to(h) for h in hide):
             argv += ["--perms", "0755", "--dir", str(parent)]
     argv += ["--bind", str(scratch_work), str(workdir), "--bind", str(runtime), str(runtime)]
     argv += ["--chdir", str(workdir), "--clearenv"]
