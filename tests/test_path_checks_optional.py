@@ -218,27 +218,6 @@ def timing(**medians) -> str:
     return "compare.Timing(" + repr({k: [v] * 3 for k, v in medians.items()}) + ")"
 
 
-def test_timing_checks_pass_timings_like_the_committed_ones():
-    cols = timing(
-        **{"dot, column": 3.3, "dot, row": 1.3, "update, column": 3.9, "update, row": 2.0}
-    )
-    blocks = {f"fast@{b}": t for b, t in [(16, 1.46), (64, 0.96), (256, 0.88), (1024, 0.91)]}
-    mutant = {
-        "cols = compare.column_costs(W, X[0])": f"cols = {cols}",
-        'read, gemms = compare.read_bandwidth(Xl), 2 * Xl.nbytes / t3.median("gemm_bound")': (
-            "read, gemms = 20e9, 4e9"
-        ),
-        "tb = compare.time_block_rows(Wl, Xl, yl, reg, (16, 64, 256, 1024, 4096), rounds=7)": (
-            f"tb = {timing(**blocks, **{'fast@4096': 0.97, 'vectorized': 1.0})}"
-        ),
-    }
-    lines = run_mutant(
-        LAB, {**LARGE_INPUTS, **mutant}, until=LARGE_BLOCKS, skip=(*SKIP, "t3.times")
-    )
-    names = (STRIDE, MEMORY, SMALL_BLOCKS, LARGE_BLOCKS)
-    assert marks(lines, names) == dict.fromkeys(names, "✓")
-
-
 # The timing cells' large inputs and timed runs, replaced (nothing is timed in a test).
 LARGE_INPUTS = {
     "Wl, Xl, yl = compare.make_inputs(8000, 3073, 10, rng=3)": "Wl = Xl = yl = None",
@@ -246,24 +225,31 @@ LARGE_INPUTS = {
 }
 
 
-def test_timing_checks_fail_timings_that_contradict_their_claims():
-    # a column as cheap as a row; GEMMs at 90% of the read rate (memory-bound); block size
-    # changing nothing at 16 rows and costing 40% at 4096
-    cols = timing(
-        **{"dot, column": 1.3, "dot, row": 1.3, "update, column": 2.0, "update, row": 2.0}
-    )
-    blocks = {f"fast@{b}": 1.0 for b in (16, 64, 256, 1024)}
+@pytest.mark.parametrize(
+    ("columns", "gemms", "blocks", "at_4096", "mark"),
+    [
+        # timings like the committed ones
+        ((3.3, 1.3, 3.9, 2.0), 4e9, (1.46, 0.96, 0.88, 0.91), 0.97, "✓"),
+        # a column as cheap as a row; GEMMs at 90% of the read rate (memory-bound); block
+        # size changing nothing at 16 rows and costing 40% at 4096
+        ((1.3, 1.3, 2.0, 2.0), 18e9, (1.0, 1.0, 1.0, 1.0), 1.4, "✗"),
+    ],
+)
+def test_timing_checks_follow_the_timings_they_are_given(columns, gemms, blocks, at_4096, mark):
+    keys = ("dot, column", "dot, row", "update, column", "update, row")
+    cols = timing(**dict(zip(keys, columns, strict=True)))
+    rows = {f"fast@{b}": t for b, t in zip((16, 64, 256, 1024), blocks, strict=True)}
     mutant = {
         "cols = compare.column_costs(W, X[0])": f"cols = {cols}",
         'read, gemms = compare.read_bandwidth(Xl), 2 * Xl.nbytes / t3.median("gemm_bound")': (
-            "read, gemms = 20e9, 18e9"
+            f"read, gemms = 20e9, {gemms!r}"
         ),
         "tb = compare.time_block_rows(Wl, Xl, yl, reg, (16, 64, 256, 1024, 4096), rounds=7)": (
-            f"tb = {timing(**blocks, **{'fast@4096': 1.4, 'vectorized': 1.0})}"
+            f"tb = {timing(**rows, **{'fast@4096': at_4096, 'vectorized': 1.0})}"
         ),
     }
     lines = run_mutant(
         LAB, {**LARGE_INPUTS, **mutant}, until=LARGE_BLOCKS, skip=(*SKIP, "t3.times")
     )
     names = (STRIDE, MEMORY, SMALL_BLOCKS, LARGE_BLOCKS)
-    assert marks(lines, names) == dict.fromkeys(names, "✗")
+    assert marks(lines, names) == dict.fromkeys(names, mark)
