@@ -38,7 +38,6 @@ from browser_util import (
     STATUS_IDLE_JS,
     LabServer,
     browser_context,
-    built_slides,
     new_page,
     notebook_paths,
     require,
@@ -57,16 +56,11 @@ TIMEOUT_MS = 180_000
 UPSTREAM_LAB = {("aria-input-field-name", "noUi-handle")}
 
 
-@pytest.fixture(scope="module")
-def decks():
-    require_browser()
-    return {d["name"]: d for d in built_slides()}
-
-
 @pytest.fixture
 def chromium(decks):
     # One browser per test: Playwright's sync API allows one running instance per thread,
     # and the JupyterLab tests below start their own (lab_browser).
+    require_browser()
     with browser_context() as context:
         yield context
 

@@ -16,7 +16,7 @@ skip: a listed deck that passes fails the run until it is taken off the list).
 from __future__ import annotations
 
 import pytest
-from browser_util import SLIDES, browser_context, built_slides, new_page, notebook_paths
+from browser_util import SLIDES, new_page, notebook_paths
 from offline_chromium import wait_deck_ready
 
 pytestmark = pytest.mark.browser
@@ -126,22 +126,8 @@ async ({stranded, nearEmpty}) => {
 """
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from browser_util import require_browser
-
-    require_browser()
-    with browser_context(viewport=(1280, 720)) as context:
-        yield context
-
-
-@pytest.fixture(scope="module")
-def decks():
-    return {d["name"]: d for d in built_slides()}
-
-
-def measure(chromium, deck: dict) -> list[str]:
-    page = new_page(chromium)
+def measure(deck_browser, deck: dict) -> list[str]:
+    page = new_page(deck_browser)
     try:
         page.goto((SLIDES / deck["file"]).as_uri())
         wait_deck_ready(page)
@@ -164,6 +150,6 @@ def measure(chromium, deck: dict) -> list[str]:
         for p in notebook_paths()
     ],
 )
-def test_deck_layout(chromium, decks, name):
-    problems = measure(chromium, decks[name])
+def test_deck_layout(deck_browser, decks, name):
+    problems = measure(deck_browser, decks[name])
     assert problems == [], f"{name}: {len(problems)} layout problem(s):\n" + "\n".join(problems)

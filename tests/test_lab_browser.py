@@ -21,12 +21,9 @@ from browser_util import (
     ALL_RUN_JS,
     NOTEBOOKS,
     STATUS_IDLE_JS,
-    LabServer,
     assert_offline,
-    browser_context,
     new_page,
     require,
-    require_browser,
     screenshot_path,
 )
 
@@ -83,23 +80,6 @@ def notebook_for(prefix: str):
     return matches[0]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    require_browser()
-    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
-    server = LabServer(tmp_path_factory.mktemp("lab"), notebooks).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium(lab):
-    with browser_context(viewport=(1400, 900)) as context:
-        yield context
-
-
 def wait_settled(page, cell, timeout_s: float = 60) -> str:
     """Wait until the kernel is idle, the widget's output stays the same for half a second
     and its images have loaded; return that output (see WIDGET_STATE_JS)."""
@@ -127,9 +107,9 @@ def menu(page, top: str, item: str) -> None:
 
 
 @pytest.mark.parametrize("prefix", WIDGET_NOTEBOOKS)
-def test_run_all_and_drag_a_slider(lab, chromium, prefix):
+def test_run_all_and_drag_a_slider(lab, lab_browser, prefix):
     nb = notebook_for(prefix)
-    page = new_page(chromium)
+    page = new_page(lab_browser)
     page.set_default_timeout(TIMEOUT_MS)
     try:
         # A workspace of its own, reset: only this notebook opens (not the previous test's).

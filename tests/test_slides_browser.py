@@ -18,11 +18,8 @@ from browser_util import (
     NOTEBOOKS,
     SLIDES,
     assert_offline,
-    browser_context,
-    built_slides,
     new_page,
     notebook_paths,
-    require_browser,
     screenshot_path,
 )
 from offline_chromium import wait_deck_ready
@@ -125,18 +122,6 @@ def has_output(nb: dict, mime: str) -> bool:
     return any(mime in out.get("data", {}) for c in shown_cells(nb) for out in c.get("outputs", []))
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    require_browser()
-    with browser_context(viewport=(1280, 720)) as context:
-        yield context
-
-
-@pytest.fixture(scope="module")
-def decks():
-    return {d["name"]: d for d in built_slides()}
-
-
 def test_every_notebook_has_a_deck(decks):
     assert sorted(decks) == [p.stem for p in notebook_paths()]
 
@@ -150,10 +135,10 @@ def goto_and_wait(page, selector: str) -> bool:
 
 
 @pytest.mark.parametrize("name", [p.stem for p in notebook_paths()])
-def test_deck_in_browser(chromium, decks, name):
+def test_deck_in_browser(deck_browser, decks, name):
     deck = decks[name]
     nb = notebook_json(name)
-    page = new_page(chromium)
+    page = new_page(deck_browser)
     try:
         page.goto((SLIDES / deck["file"]).as_uri())
         wait_deck_ready(page)
@@ -241,12 +226,12 @@ def test_deck_in_browser(chromium, decks, name):
         page.close()
 
 
-def test_deck_folder_works_when_copied(chromium, decks, tmp_path):
+def test_deck_folder_works_when_copied(deck_browser, decks, tmp_path):
     """The folder is self-contained: a copy elsewhere (a USB stick) shows a deck offline."""
     usb = tmp_path / "usb stick" / "slides"
     shutil.copytree(SLIDES, usb)
     first = sorted(decks.values(), key=lambda d: d["name"])[0]
-    page = new_page(chromium)
+    page = new_page(deck_browser)
     try:
         page.goto((usb / "index.html").as_uri())
         page.click(f"a[href='{first['file']}']")
@@ -258,13 +243,13 @@ def test_deck_folder_works_when_copied(chromium, decks, tmp_path):
         page.close()
 
 
-def test_handout_has_one_page_per_slide(chromium, decks, tmp_path):
+def test_handout_has_one_page_per_slide(deck_browser, decks, tmp_path):
     """tools/build_handouts.py prints a deck offline, one PDF page per slide."""
     import build_handouts
 
     deck = SLIDES / sorted(decks.values(), key=lambda d: d["name"])[-1]["file"]
     pdf = tmp_path / "handout.pdf"
-    slides = build_handouts.print_deck(chromium, deck, pdf)
+    slides = build_handouts.print_deck(deck_browser, deck, pdf)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", data))
