@@ -120,3 +120,8 @@ def verdict(lines: list[str], name: str) -> str:
     if len(marks) != 1:
         raise AssertionError(f"expected one verdict line named {name!r}; got {len(marks)}")
     return marks[0]
+
+
+def marks(lines: list[str], names) -> dict[str, str]:
+    """The mark of each verdict line in ``names`` (see :func:`verdict`)."""
+    return {name: verdict(lines, name) for name in names}

@@ -18,7 +18,7 @@ Cells that draw (``tp.``) are skipped; every run stops at the last cell it needs
 from __future__ import annotations
 
 import pytest
-from notebook_mutants import run_mutant, verdict
+from notebook_mutants import marks, run_mutant, verdict
 
 NB = "06_training.ipynb"
 SKIP = ("widgets.", "interact", "tp.")
@@ -51,10 +51,6 @@ def centred_on(mean: str, centre: str = "mean_image") -> dict[str, str]:
 def after_preprocess(code: str) -> dict[str, str]:
     """Keep 06's preprocessing, then run ``code`` (which rebuilds X_tr, X_va, X_te)."""
     return {PREPROCESS: f"{PREPROCESS}\n{code}"}
-
-
-def marks(lines: list[str], names) -> dict[str, str]:
-    return {name: verdict(lines, name) for name in names}
 
 
 def loss_calls(bug: str) -> dict[str, str]:

@@ -21,13 +21,9 @@ rest of the notebook reads (lr 10, reg 0: the same seed gives the same classifie
 from __future__ import annotations
 
 import pytest
-from notebook_mutants import run_mutant, verdict
+from notebook_mutants import marks, run_mutant, verdict
 
 SKIP = ("widgets.", "interact", "tp.")
-
-
-def marks(lines: list[str], names) -> dict[str, str]:
-    return {name: verdict(lines, name) for name in names}
 
 
 # --------------------------------------------------------------------------- spiral
