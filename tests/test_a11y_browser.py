@@ -36,7 +36,6 @@ from browser_util import (
     ROOT,
     SLIDES,
     STATUS_IDLE_JS,
-    LabServer,
     browser_context,
     new_page,
     notebook_paths,
@@ -160,22 +159,6 @@ def test_handout_is_tagged_with_outline_and_alt_text(chromium, decks, tmp_path):
 PROJECT_CONTEXT = {
     "include": [[".jp-MarkdownCell .jp-RenderedMarkdown"], [".jp-OutputArea-output"]],
 }
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    require_browser()
-    server = LabServer(tmp_path_factory.mktemp("lab"), notebook_paths()).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def lab_browser(lab):
-    with browser_context(viewport=(1400, 900)) as context:
-        yield context
 
 
 def _menu(page, top: str, item: str) -> None:
